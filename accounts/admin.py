@@ -1,0 +1,128 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from .models import (
+    City,
+    Community,
+    Department,
+    DepartmentLeader,
+    DispatchedAgency,
+    District,
+    Membership,
+    Station,
+    StationedOfficer,
+    Street,
+    User,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["district", "street", "department"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Contact"), {"fields": ("full_name", "phone")}),
+    )
+    list_display = ("username", "full_name", "phone", "is_staff", "is_active")
+    search_fields = ("username", "full_name", "phone")
+    inlines = [MembershipInline]
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "city")
+    search_fields = ("name",)
+
+
+class CommunityInline(admin.TabularInline):
+    model = Community
+    extra = 0
+
+
+@admin.register(Street)
+class StreetAdmin(admin.ModelAdmin):
+    list_display = ("name", "district", "kind", "short_name", "committee")
+    list_filter = ("district", "kind")
+    search_fields = ("name", "short_name")
+    list_select_related = ("district", "committee")
+    inlines = [CommunityInline]
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "street")
+    list_filter = ("kind", "street__district")
+    search_fields = ("name", "street__name")
+    list_select_related = ("street",)
+    autocomplete_fields = ["street"]
+
+
+class LeaderInline(admin.TabularInline):
+    model = DepartmentLeader
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "district", "kind")
+    list_filter = ("district", "kind")
+    search_fields = ("name",)
+    list_select_related = ("district",)
+    inlines = [LeaderInline]
+
+
+@admin.register(DepartmentLeader)
+class DepartmentLeaderAdmin(admin.ModelAdmin):
+    list_display = ("name", "title", "phone", "department")
+    search_fields = ("name", "department__name")
+    list_select_related = ("department",)
+    autocomplete_fields = ["department", "user"]
+
+
+@admin.register(Station)
+class StationAdmin(GuardedModelAdmin):
+    list_display = ("street", "department", "mode", "duty_contact", "duty_phone")
+    list_filter = ("mode", "street__district")
+    search_fields = ("street__name", "department__name", "duty_contact")
+    list_select_related = ("street", "department")
+    autocomplete_fields = ["street", "department"]
+
+
+@admin.register(DispatchedAgency)
+class DispatchedAgencyAdmin(GuardedModelAdmin):
+    list_display = ("name", "department", "street", "leader_name", "leader_phone")
+    list_filter = ("street__district",)
+    search_fields = ("name", "leader_name")
+    list_select_related = ("street", "department")
+    autocomplete_fields = ["street", "department"]
+
+
+@admin.register(StationedOfficer)
+class StationedOfficerAdmin(GuardedModelAdmin):
+    list_display = ("name", "position", "department", "street", "staffing", "active")
+    list_filter = ("active", "street__district")
+    search_fields = ("name", "department__name", "street__name")
+    list_select_related = ("street", "department")
+    autocomplete_fields = ["street", "department", "user"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "city", "district", "street", "department")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__full_name")
+    list_select_related = ("user", "city", "district", "street", "department")
+    autocomplete_fields = ["user", "district", "street", "department"]

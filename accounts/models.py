@@ -1,0 +1,369 @@
+"""The organisation of the reform: city, districts, streets, communities, departments, the
+1+4+N stations, dispatched agencies, stationed officers, and who belongs where."""
+
+import re
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from .choices import (
+    ROLE_UNIT,
+    CommunityKind,
+    DepartmentKind,
+    Role,
+    StaffingForm,
+    StationMode,
+    StreetKind,
+    UnitType,
+)
+from .querysets import DepartmentQuerySet, DistrictQuerySet, StreetQuerySet
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+
+class City(models.Model):
+    """The single root (北京市); the 12345 hotline centre sits here."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self):
+        return self.name
+
+
+class District(models.Model):
+    city = models.ForeignKey(City, models.PROTECT, related_name="districts", verbose_name=_("city"))
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    code = models.CharField(_("administrative code"), max_length=12, blank=True)
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+_STREET_SUFFIX = re.compile(r"(街道办事处|街道|地区|镇|乡)$")
+
+
+def street_short_name(name: str) -> str:
+    """金海湖镇 → 金海湖, 龙潭街道 → 龙潭: the prefix of whistle numbers."""
+    return _STREET_SUFFIX.sub("", name) or name
+
+
+class Street(models.Model):
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="streets", verbose_name=_("district")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=12, choices=StreetKind.choices)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    # The street's party working committee (街道党工委): the holder of the powers.
+    committee = models.OneToOneField(
+        Group,
+        models.PROTECT,
+        related_name="committee_of",
+        verbose_name=_("party committee group"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+    objects = StreetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("street or township")
+        verbose_name_plural = _("streets and townships")
+        ordering = ["district_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="street_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.short_name:
+            self.short_name = street_short_name(self.name)
+        if self.committee_id is None:
+            self.committee, _created = Group.objects.get_or_create(name=self.committee_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def committee_name(self) -> str:
+        return f"{self.district.name}{self.name}党工委"
+
+
+class Community(models.Model):
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="communities", verbose_name=_("street")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=CommunityKind.choices, default=CommunityKind.COMMUNITY
+    )
+
+    class Meta:
+        verbose_name = _("community or village")
+        verbose_name_plural = _("communities and villages")
+        ordering = ["street_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "name"], name="community_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    """A district department (委办局, 执法队); a city-level one has no district."""
+
+    district = models.ForeignKey(
+        District,
+        models.PROTECT,
+        related_name="departments",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+    )
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=16, choices=DepartmentKind.choices)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["district_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="department_unique_name"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(district=None), name="city_department_unique_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DepartmentLeader(models.Model):
+    """A leader of a department: told when the department misses a deadline."""
+
+    department = models.ForeignKey(
+        Department, models.CASCADE, related_name="leaders", verbose_name=_("department")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    title = models.CharField(_("title"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    user = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")
+    )
+
+    class Meta:
+        verbose_name = _("department leader")
+        verbose_name_plural = _("department leaders")
+        ordering = ["department_id", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.title})" if self.title else self.name
+
+
+class Station(models.Model):
+    """A department's place in a street's comprehensive enforcement centre (the 1+4+N)."""
+
+    street = models.ForeignKey(Street, models.PROTECT, related_name="stations", verbose_name=_("street"))
+    department = models.ForeignKey(
+        Department, models.PROTECT, related_name="stations", verbose_name=_("department")
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=StationMode.choices)
+    duty_contact = models.CharField(_("duty contact"), max_length=60)
+    duty_phone = models.CharField(_("duty phone"), max_length=30)
+
+    class Meta:
+        verbose_name = _("station")
+        verbose_name_plural = _("stations (1+4+N)")
+        ordering = ["street_id", "mode", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "department"], name="station_unique"),
+        ]
+        permissions = [
+            ("coordinate_departments", _("Coordinate and summon the department (统筹协调和督办权)")),
+            ("veto_department", _("Veto the department's performance (否决权)")),
+        ]
+
+    def __str__(self):
+        return f"{self.street.name} · {self.department.name}"
+
+
+class DispatchedAgency(models.Model):
+    """A department's agency in the street (派出机构), e.g. the police station."""
+
+    department = models.ForeignKey(
+        Department, models.PROTECT, related_name="agencies", verbose_name=_("department")
+    )
+    street = models.ForeignKey(Street, models.PROTECT, related_name="agencies", verbose_name=_("street"))
+    name = models.CharField(_("name"), max_length=60)
+    leader_name = models.CharField(_("leader"), max_length=60)
+    leader_title = models.CharField(_("leader's title"), max_length=60, blank=True)
+    leader_phone = models.CharField(_("leader's phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("dispatched agency")
+        verbose_name_plural = _("dispatched agencies")
+        ordering = ["street_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "name"], name="agency_unique_name"),
+        ]
+        permissions = [
+            ("recommend_personnel", _("Recommend appointment, transfer, reward or punishment (人事建议权)")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StationedOfficer(models.Model):
+    """A department's officer stationed in a street: 区属、街管、街用."""
+
+    department = models.ForeignKey(
+        Department, models.PROTECT, related_name="officers", verbose_name=_("department")
+    )
+    street = models.ForeignKey(Street, models.PROTECT, related_name="officers", verbose_name=_("street"))
+    name = models.CharField(_("name"), max_length=60)
+    position = models.CharField(_("position"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    staffing = models.CharField(
+        _("staffing form"),
+        max_length=20,
+        choices=StaffingForm.choices,
+        default=StaffingForm.DISTRICT_OWNED,
+    )
+    stationed_since = models.DateField(_("stationed since"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    user = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")
+    )
+
+    class Meta:
+        verbose_name = _("stationed officer")
+        verbose_name_plural = _("stationed officers")
+        ordering = ["street_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "department", "name"], name="officer_unique_name"
+            ),
+        ]
+        permissions = [
+            ("assess_stationed_staff", _("Record daily management and assessment (日常管理考核权)")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+MEMBERSHIP_UNIT_FIELDS = ("city", "district", "street", "department")
+
+
+def _membership_unit_condition() -> Q:
+    """Exactly the unit the role belongs to is set (ROLE_UNIT is the one source)."""
+    condition = Q()
+    for unit in UnitType:
+        condition |= Q(
+            role__in=[role.value for role, u in ROLE_UNIT.items() if u == unit],
+            **{f"{field}__isnull": field != unit.value for field in MEMBERSHIP_UNIT_FIELDS},
+        )
+    return condition
+
+
+class Membership(models.Model):
+    """A person's role in one organisation unit; roles come only from memberships."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    city = models.ForeignKey(City, models.CASCADE, null=True, blank=True, verbose_name=_("city"))
+    district = models.ForeignKey(
+        District, models.CASCADE, null=True, blank=True, verbose_name=_("district")
+    )
+    street = models.ForeignKey(Street, models.CASCADE, null=True, blank=True, verbose_name=_("street"))
+    department = models.ForeignKey(
+        Department, models.CASCADE, null=True, blank=True, verbose_name=_("department")
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["user_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_membership_unit_condition(),
+                name="membership_unit_matches_role",
+            ),
+        ] + [
+            models.UniqueConstraint(
+                fields=["user", "role", unit],
+                condition=Q(**{f"{unit}__isnull": False}),
+                name=f"membership_unique_{unit}",
+            )
+            for unit in MEMBERSHIP_UNIT_FIELDS
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    @property
+    def unit_type(self) -> str:
+        return ROLE_UNIT[Role(self.role)].value
+
+    @property
+    def unit(self):
+        return getattr(self, self.unit_type)
+
+    @property
+    def unit_id(self):
+        return getattr(self, f"{self.unit_type}_id")
+
+
+# Direct foreign-key permission tables (django-guardian's fast path): one pair per model
+# that a power governs.
+class StationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Station, models.CASCADE)
+
+
+class StationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Station, models.CASCADE)
+
+
+class DispatchedAgencyUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(DispatchedAgency, models.CASCADE)
+
+
+class DispatchedAgencyGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(DispatchedAgency, models.CASCADE)
+
+
+class StationedOfficerUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(StationedOfficer, models.CASCADE)
+
+
+class StationedOfficerGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(StationedOfficer, models.CASCADE)

@@ -1,0 +1,45 @@
+"""Reused reads of the organisation: each list is restricted to the caller's scope first."""
+
+from django.db import models
+
+from .scope import scope_of
+
+
+class DistrictQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(id__in=scope.home_district_ids)
+
+
+class StreetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The streets of every district the person works in."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(district_id__in=scope.home_district_ids)
+
+
+class DepartmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The departments of every district the person works in, and city departments."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self
+        if not scope.home_district_ids:
+            return self.none()
+        return self.filter(
+            models.Q(district_id__in=scope.home_district_ids) | models.Q(district=None)
+        )
+
+    def stationed_in(self, street):
+        """The departments with a station in the street, with the station's mode and duty
+        contact (a department has at most one station per street)."""
+        return self.filter(stations__street=street).annotate(
+            mode=models.F("stations__mode"),
+            station_id=models.F("stations__id"),
+            duty_contact=models.F("stations__duty_contact"),
+            duty_phone=models.F("stations__duty_phone"),
+        )
