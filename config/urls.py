@@ -1,6 +1,39 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from accounts import api as accounts_api
+from accounts import views as accounts_views
+
+from .health import healthz
+
+router = SimpleRouter()
+router.register("districts", accounts_api.DistrictViewSet, basename="district")
+router.register("streets", accounts_api.StreetViewSet, basename="street")
+router.register("departments", accounts_api.DepartmentViewSet, basename="department")
+
+api_v1 = [
+    path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    *router.urls,
+]
 
 urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", accounts_views.logout_view, name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("org/", include("accounts.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
