@@ -25,9 +25,9 @@ class MeView(generics.RetrieveAPIView):
 
     def get_object(self):
         memberships = Membership.objects.select_related("city", "district", "street", "department")
-        return User.objects.prefetch_related(
-            Prefetch("memberships", queryset=memberships)
-        ).get(pk=self.request.user.pk)
+        return User.objects.prefetch_related(Prefetch("memberships", queryset=memberships)).get(
+            pk=self.request.user.pk
+        )
 
 
 class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
@@ -42,17 +42,22 @@ class StreetViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = StreetFilter
 
     def get_queryset(self):
-        return Street.objects.visible_to(self.request.user).select_related("district").order_by("id")
+        return (
+            Street.objects.visible_to(self.request.user).select_related("district").order_by("id")
+        )
 
 
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DepartmentFilter
 
     def get_queryset(self):
-        return Department.objects.visible_to(self.request.user).select_related("district").order_by("id")
+        return (
+            Department.objects.visible_to(self.request.user)
+            .select_related("district")
+            .order_by("id")
+        )
 
     def get_serializer_class(self):
         if self.action == "list" and self.request.query_params.get("street"):
             return StationedDepartmentSerializer
         return DepartmentSerializer
-

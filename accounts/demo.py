@@ -81,7 +81,11 @@ COMMUNITIES = {
 
 PILOT_STREETS = [("平谷区", "金海湖镇"), ("东城区", "龙潭街道")]
 # (department key, agency name suffix, leader title) for the pilot streets' 派出机构.
-AGENCIES = [("police", "派出所", "所长"), ("market", "市场监管所", "所长"), ("traffic", "交通中队", "中队长")]
+AGENCIES = [
+    ("police", "派出所", "所长"),
+    ("market", "市场监管所", "所长"),
+    ("traffic", "交通中队", "中队长"),
+]
 # (department key, position) of the officers stationed in the pilot streets.
 OFFICERS = [
     ("police", "驻街民警"), ("police", "驻街民警"), ("market", "驻街市场监管员"),
@@ -119,7 +123,9 @@ ACCOUNTS = {
     "hotline_operator": ("何静", [(Role.HOTLINE_OPERATOR, (None, "city", None))]),
 }  # fmt: skip
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
+)
 GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超",
          "秀兰", "霞", "平", "刚", "桂英", "建国", "志强", "海燕", "文博", "子涵"]  # fmt: skip
 
@@ -201,7 +207,9 @@ def seed(password: str | None = None) -> dict[str, int]:
     districts: dict[str, District] = {}
     for district_name in dict.fromkeys(d for d, _s, _k in rows):
         districts[district_name] = _upsert(
-            District, {"name": district_name}, {"city": city, "code": DISTRICT_CODES.get(district_name, "")}
+            District,
+            {"name": district_name},
+            {"city": city, "code": DISTRICT_CODES.get(district_name, "")},
         )
 
     department_rows, names = [], {}
@@ -211,9 +219,7 @@ def seed(password: str | None = None) -> dict[str, int]:
             names[(district_name, t.key)] = name
             department_rows.append({"district": district, "name": name, "kind": t.kind})
     by_key = _sync(Department, ("district", "name"), department_rows)
-    departments = {
-        (d, key): by_key[(districts[d].pk, name)] for (d, key), name in names.items()
-    }
+    departments = {(d, key): by_key[(districts[d].pk, name)] for (d, key), name in names.items()}
     _sync(
         DepartmentLeader,
         ("department", "title"),

@@ -191,7 +191,9 @@ class DepartmentLeader(models.Model):
 class Station(models.Model):
     """A department's place in a street's comprehensive enforcement centre (the 1+4+N)."""
 
-    street = models.ForeignKey(Street, models.PROTECT, related_name="stations", verbose_name=_("street"))
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="stations", verbose_name=_("street")
+    )
     department = models.ForeignKey(
         Department, models.PROTECT, related_name="stations", verbose_name=_("department")
     )
@@ -207,7 +209,10 @@ class Station(models.Model):
             models.UniqueConstraint(fields=["street", "department"], name="station_unique"),
         ]
         permissions = [
-            ("coordinate_departments", _("Coordinate and summon the department (统筹协调和督办权)")),
+            (
+                "coordinate_departments",
+                _("Coordinate and summon the department (统筹协调和督办权)"),
+            ),
             ("veto_department", _("Veto the department's performance (否决权)")),
         ]
 
@@ -221,7 +226,9 @@ class DispatchedAgency(models.Model):
     department = models.ForeignKey(
         Department, models.PROTECT, related_name="agencies", verbose_name=_("department")
     )
-    street = models.ForeignKey(Street, models.PROTECT, related_name="agencies", verbose_name=_("street"))
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="agencies", verbose_name=_("street")
+    )
     name = models.CharField(_("name"), max_length=60)
     leader_name = models.CharField(_("leader"), max_length=60)
     leader_title = models.CharField(_("leader's title"), max_length=60, blank=True)
@@ -235,7 +242,10 @@ class DispatchedAgency(models.Model):
             models.UniqueConstraint(fields=["street", "name"], name="agency_unique_name"),
         ]
         permissions = [
-            ("recommend_personnel", _("Recommend appointment, transfer, reward or punishment (人事建议权)")),
+            (
+                "recommend_personnel",
+                _("Recommend appointment, transfer, reward or punishment (人事建议权)"),
+            ),
         ]
 
     def __str__(self):
@@ -248,7 +258,9 @@ class StationedOfficer(models.Model):
     department = models.ForeignKey(
         Department, models.PROTECT, related_name="officers", verbose_name=_("department")
     )
-    street = models.ForeignKey(Street, models.PROTECT, related_name="officers", verbose_name=_("street"))
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="officers", verbose_name=_("street")
+    )
     name = models.CharField(_("name"), max_length=60)
     position = models.CharField(_("position"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -274,7 +286,10 @@ class StationedOfficer(models.Model):
             ),
         ]
         permissions = [
-            ("assess_stationed_staff", _("Record daily management and assessment (日常管理考核权)")),
+            (
+                "assess_stationed_staff",
+                _("Record daily management and assessment (日常管理考核权)"),
+            ),
         ]
 
     def __str__(self):
@@ -298,13 +313,17 @@ def _membership_unit_condition() -> Q:
 class Membership(models.Model):
     """A person's role in one organisation unit; roles come only from memberships."""
 
-    user = models.ForeignKey(User, models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     city = models.ForeignKey(City, models.CASCADE, null=True, blank=True, verbose_name=_("city"))
     district = models.ForeignKey(
         District, models.CASCADE, null=True, blank=True, verbose_name=_("district")
     )
-    street = models.ForeignKey(Street, models.CASCADE, null=True, blank=True, verbose_name=_("street"))
+    street = models.ForeignKey(
+        Street, models.CASCADE, null=True, blank=True, verbose_name=_("street")
+    )
     department = models.ForeignKey(
         Department, models.CASCADE, null=True, blank=True, verbose_name=_("department")
     )

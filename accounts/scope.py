@@ -36,8 +36,13 @@ def scope_of(user) -> Scope:
         return cached
     memberships = list(
         user.memberships.select_related("street", "department").only(
-            "role", "city_id", "district_id", "street_id", "department_id",
-            "street__district_id", "department__district_id",
+            "role",
+            "city_id",
+            "district_id",
+            "street_id",
+            "department_id",
+            "street__district_id",
+            "department__district_id",
         )
     )
     ids = {unit: set() for unit in UnitType}

@@ -56,4 +56,10 @@ class StationedDepartmentSerializer(DepartmentSerializer):
     duty_phone = serializers.CharField(read_only=True)
 
     class Meta(DepartmentSerializer.Meta):
-        fields = [*DepartmentSerializer.Meta.fields, "mode", "station", "duty_contact", "duty_phone"]
+        fields = [
+            *DepartmentSerializer.Meta.fields,
+            "mode",
+            "station",
+            "duty_contact",
+            "duty_phone",
+        ]

@@ -14,9 +14,7 @@ def sync_committee_groups(user_id: int) -> None:
             membership__user_id=user_id, membership__role=Role.COMMITTEE_MEMBER
         ).values_list("committee_id", flat=True)
     )
-    current = set(
-        user.groups.filter(committee_of__isnull=False).values_list("id", flat=True)
-    )
+    current = set(user.groups.filter(committee_of__isnull=False).values_list("id", flat=True))
     if wanted - current:
         user.groups.add(*Group.objects.filter(id__in=wanted - current))
     if current - wanted:

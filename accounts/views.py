@@ -75,7 +75,11 @@ def street_detail(request, pk):
     )
     stations = list(street.stations.select_related("department").order_by("department_id"))
     groups = [
-        {"mode": mode, "label": StationMode(mode).label, "stations": [s for s in stations if s.mode == mode]}
+        {
+            "mode": mode,
+            "label": StationMode(mode).label,
+            "stations": [s for s in stations if s.mode == mode],
+        }
         for mode in MODE_ORDER
     ]
     return render(
@@ -86,7 +90,9 @@ def street_detail(request, pk):
             "groups": groups,
             "communities": street.communities.order_by("id"),
             "agencies": street.agencies.select_related("department").order_by("id"),
-            "officers": street.officers.filter(active=True).select_related("department").order_by("id"),
+            "officers": street.officers.filter(active=True)
+            .select_related("department")
+            .order_by("id"),
         },
     )
 
@@ -125,5 +131,3 @@ def logout_view(request):
     if not request.user.is_authenticated:
         return redirect("login")
     return render(request, "registration/logout_confirm.html")
-
-

@@ -70,11 +70,15 @@ def database(name: str, sqlite_path: Path) -> dict:
     if url is None:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_path)}
     else:
-        scheme = urlparse(url).scheme
-        if scheme not in ("sqlite", "postgres", "postgresql", "pgsql"):
+        parsed = urlparse(url)
+        if parsed.scheme not in ("sqlite", "postgres", "postgresql", "pgsql"):
             raise ConfigError(
-                name, f"must start with sqlite:/// or postgres://, got scheme {scheme!r}"
+                name, f"must start with sqlite:/// or postgres://, got scheme {parsed.scheme!r}"
             )
+        try:
+            parsed.port  # noqa: B018 - raises on a non-numeric or out-of-range port
+        except ValueError:
+            raise ConfigError(name, "has a port that is not a number from 1 to 65535") from None
         try:
             config = dj_database_url.parse(url)
         except Exception as exc:  # the library raises several types for bad URLs
@@ -104,7 +108,7 @@ def url(name: str, schemes: tuple[str, ...]) -> str | None:
     if parsed.scheme not in schemes:
         raise ConfigError(name, f"must start with one of {', '.join(s + '://' for s in schemes)}")
     try:
-        parsed.port  # noqa: B018 - raises on a non-numeric port
+        parsed.port  # noqa: B018 - raises on a non-numeric or out-of-range port
     except ValueError:
-        raise ConfigError(name, "has a port that is not a number") from None
+        raise ConfigError(name, "has a port that is not a number from 1 to 65535") from None
     return value

@@ -32,8 +32,10 @@ def describe_services() -> tuple[str, str]:
     database = "PostgreSQL " + urlparse(db).netloc + urlparse(db).path if db else "SQLite"
     if db and db.startswith("sqlite"):
         database = "SQLite " + db
-    queue = ("Redis " + urlparse(broker).netloc + urlparse(broker).path) if broker else (
-        "filesystem broker under VAR_DIR"
+    queue = (
+        ("Redis " + urlparse(broker).netloc + urlparse(broker).path)
+        if broker
+        else ("filesystem broker under VAR_DIR")
     )
     return database, queue
 

@@ -1,0 +1,176 @@
+"""Every URL pattern of the project × every demo account, against docs/permission-matrix.md.
+
+The URL patterns come from the resolver, so a new endpoint without a row in the table fails
+`test_every_url_pattern_has_a_row` until somebody decides who may use it.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Department, District, Street
+
+MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permission-matrix.md"
+
+
+def _tables() -> list[list[list[str]]]:
+    tables, current = [], None
+    for line in MATRIX.read_text(encoding="utf-8").splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if current is None:
+                current = [cells]
+                tables.append(current)
+            elif not set("".join(cells)) <= set("-: "):
+                current.append(cells)
+        else:
+            current = None
+    return tables
+
+
+def _walk(patterns, namespace=None, route=""):
+    """(qualified name or None, pattern, namespace, full route) of every URL pattern."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(x for x in (namespace, p.namespace) if x) or None
+            yield from _walk(p.url_patterns, ns, route + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            name = (f"{namespace}:{p.name}" if namespace else p.name) if p.name else None
+            yield name, p, namespace, route + str(p.pattern)
+
+
+def url_patterns(namespace=None):
+    """(name, pattern) of every named URL pattern, optionally only those of one namespace."""
+    return [
+        (name, p)
+        for name, p, ns, _route in _walk(get_resolver().url_patterns)
+        if name and (namespace is None or ns == namespace)
+    ]
+
+
+def unnamed_patterns():
+    return [(ns, route) for name, _p, ns, route in _walk(get_resolver().url_patterns) if not name]
+
+
+def _object(spec: str):
+    kind, _, key = spec.partition(":")
+    parts = key.split("/")
+    if kind == "district":
+        return District.objects.get(name=parts[0])
+    if kind == "street":
+        return Street.objects.get(district__name=parts[0], name=parts[1])
+    if kind == "department":
+        return Department.objects.get(district__name=parts[0], name=parts[1])
+    raise AssertionError(f"unknown object kind in the matrix: {spec}")
+
+
+def _clients(demo) -> dict[str, Client]:
+    clients = {"anonymous": Client()}
+    for username, user in demo.items():
+        client = Client()
+        client.force_login(user)
+        clients[username] = client
+    return clients
+
+
+def _request(client, method, url):
+    return getattr(client, method.lower())(url)
+
+
+def test_every_url_pattern_has_a_row():
+    table = _tables()[0]
+    named = {row[0] for row in table[1:]}
+    # Only the admin's own redirects have no name (walked in the admin test below).
+    unnamed = [route for ns, route in unnamed_patterns() if ns != "admin"]
+    assert not unnamed, f"URL patterns without a name cannot be in the matrix: {unnamed}"
+    project = {name for name, _p in url_patterns() if not name.startswith("admin:")}
+    assert project - named == set(), "add these URL patterns to docs/permission-matrix.md"
+    assert named - project == set(), "these matrix rows name no URL pattern any more"
+
+
+@pytest.mark.django_db
+def test_pages_and_api_answer_as_the_matrix_says(demo):
+    header, *rows = _tables()[0]
+    accounts = header[3:]
+    assert set(accounts) == {"anonymous", *demo}, "the matrix must have a column per demo account"
+    clients = _clients(demo)
+    kwargs_of = {name: list(p.pattern.regex.groupindex) for name, p in url_patterns()}
+    mismatches = []
+    for name, method, spec, *expected in rows:
+        kwargs = {}
+        if spec != "-":
+            (kwarg,) = kwargs_of[name]
+            kwargs[kwarg] = _object(spec).pk
+        url = reverse(name, kwargs=kwargs)
+        for account, want in zip(accounts, expected, strict=True):
+            got = _request(clients[account], method, url).status_code
+            if str(got) != want:
+                mismatches.append(
+                    f"{method} {url} ({name} {spec}) as {account}: {got}, table says {want}"
+                )
+    assert not mismatches, "\n".join(mismatches)
+
+
+def _admin_kwargs(name: str, pattern, superuser) -> dict:
+    models = {f"admin:{m._meta.app_label}_{m._meta.model_name}_": m for m in admin.site._registry}
+    model = next((m for prefix, m in models.items() if name.startswith(prefix)), None)
+    first = model.objects.order_by("pk").first() if model else None
+    values = {
+        "object_id": first.pk if first else None,
+        "object_pk": first.pk if first else None,
+        "id": superuser.pk,
+        "user_id": superuser.pk,
+        "group_id": Group.objects.order_by("pk").first().pk,
+        "app_label": "accounts",
+        "content_type_id": 1,
+    }
+    names = set(pattern.pattern.regex.groupindex)
+    if name == "admin:view_on_site":
+        return {"content_type_id": 1, "object_id": 1}
+    missing = [k for k in names if values.get(k) is None]
+    assert not missing, f"{name}: no object to fill {missing} (seed one)"
+    return {k: values[k] for k in names}
+
+
+@pytest.mark.django_db
+def test_the_admin_is_for_the_superuser_only(demo):
+    header, *rows = _tables()[1]
+    expected = {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in rows}
+    superuser = demo["admin"]
+    Token.objects.get_or_create(user=superuser)  # so the token admin has an object to show
+    clients = _clients(demo)
+    targets = [
+        (name, reverse(name, kwargs=_admin_kwargs(name, pattern, superuser)))
+        for name, pattern in url_patterns("admin")
+    ]
+    # The admin's unnamed patterns: `<object_id>/` redirects to the change page; the rest 404s.
+    models = {f"admin/{m._meta.app_label}/{m._meta.model_name}/": m for m in admin.site._registry}
+    for _ns, route in unnamed_patterns():
+        if route.endswith("<path:object_id>/"):
+            prefix = route.removesuffix("<path:object_id>/")
+            first = models[prefix].objects.order_by("pk").first()
+            targets.append(("(object redirect)", f"/{prefix}{first.pk}/"))
+        else:
+            targets.append(("(catch-all)", "/admin/no-such-page/"))
+    mismatches, walked = [], 0
+    for name, url in targets:
+        want = expected.get(name, expected["*"])
+        for account, client in clients.items():
+            column = account if account in ("anonymous", "admin") else "every other account"
+            response = client.get(url)
+            walked += 1
+            if str(response.status_code) != want[column]:
+                mismatches.append(
+                    f"GET {url} ({name}) as {account}: {response.status_code}, table says {want[column]}"
+                )
+            elif account != "admin" and response.status_code == 302:
+                # to the admin sign-in, or to the admin index, which sends them there
+                location = response["Location"]
+                assert location.startswith("/admin/login/") or location == "/admin/", (url, account)
+    assert walked > 100
+    assert not mismatches, "\n".join(mismatches)
