@@ -105,8 +105,11 @@ class Street(models.Model):
     def save(self, *args, **kwargs):
         if not self.short_name:
             self.short_name = street_short_name(self.name)
+        update_fields = kwargs.get("update_fields")
         if self.committee_id is None:
             self.committee, _created = Group.objects.get_or_create(name=self.committee_name)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "committee"}
         super().save(*args, **kwargs)
 
     @property

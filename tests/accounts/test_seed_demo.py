@@ -37,7 +37,9 @@ def snapshot():
     """Every row the seed writes, with every field, to compare two runs."""
     models = [District, Street, Community, Department, Station, DispatchedAgency, StationedOfficer]
     rows = {m.__name__: sorted(m.objects.values_list(), key=str) for m in models}
-    rows["User"] = sorted(User.objects.values_list("username", "password", "full_name", "is_superuser"))
+    rows["User"] = sorted(
+        User.objects.values_list("username", "password", "full_name", "is_superuser")
+    )
     rows["Membership"] = sorted(Membership.objects.values_list(), key=str)
     return rows
 
@@ -49,7 +51,11 @@ def test_it_loads_the_sixteen_districts_and_the_real_streets():
     csv_rows = demo_module.read_streets()
     assert Street.objects.count() == len(csv_rows) == 64
     jinhaihu = Street.objects.get(name="金海湖镇")
-    assert (jinhaihu.district.name, jinhaihu.kind, jinhaihu.short_name) == ("平谷区", "town", "金海湖")
+    assert (jinhaihu.district.name, jinhaihu.kind, jinhaihu.short_name) == (
+        "平谷区",
+        "town",
+        "金海湖",
+    )
     assert jinhaihu.committee.name == "平谷区金海湖镇党工委"
 
 
@@ -102,7 +108,9 @@ def test_it_creates_exactly_the_demo_accounts_with_their_roles(settings):
     assert roles("hotline_operator") == {(Role.HOTLINE_OPERATOR, "北京市")}
     # committee members are in their street's party-committee group, the clerk is not
     jinhaihu = Street.objects.get(name="金海湖镇")
-    assert set(jinhaihu.committee.user_set.values_list("username", flat=True)) == {"street_jinhaihu"}
+    assert set(jinhaihu.committee.user_set.values_list("username", flat=True)) == {
+        "street_jinhaihu"
+    }
     # the police dispatcher's department is one of the "4" in 金海湖镇
     police = Department.objects.get(name="平谷公安分局")
     assert Station.objects.get(street=jinhaihu, department=police).mode == StationMode.STATIONED
