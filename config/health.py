@@ -32,7 +32,7 @@ def check_broker() -> str:
     from config.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(url) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception as exc:  # kombu raises many types; all mean "not ok"
         log.warning("healthz: broker: %s", exc)
