@@ -42,16 +42,25 @@ HEALTH_TIMEOUT = 90  # seconds to wait for the web server's first answer
 
 DEMO_ACCOUNTS = [
     ("admin", "超级管理员 / superuser"),
-    ("street_jinhaihu", "平谷区金海湖镇干部、党委委员 / Jinhaihu town official, committee member"),
-    ("street_jinhaihu_clerk", "金海湖镇干部，非党委委员 / Jinhaihu official, not on the committee"),
-    ("street_longtan", "东城区龙潭街道干部、党委委员 / Longtan street official, committee member"),
+    (
+        "street_jinhaihu",
+        "平谷区金海湖镇干部、党工委委员 / Jinhaihu town official, committee member",
+    ),
+    (
+        "street_jinhaihu_clerk",
+        "金海湖镇干部，非党工委委员 / Jinhaihu official, not on the committee",
+    ),
+    (
+        "street_longtan",
+        "东城区龙潭街道干部、党工委委员 / Longtan street official, committee member",
+    ),
     ("street_shuguang", "海淀区曙光街道干部（街道无赋权）/ Shuguang street official, no powers"),
     ("dept_pg_chengguan", "平谷区城管执法局调度员（“1”）/ Pinggu urban management dispatcher"),
     ("dept_pg_police", "平谷公安分局调度员（“4”之一）/ Pinggu police dispatcher"),
     ("dept_pg_planning", "平谷区规划国土调度员（“N”之一）/ Pinggu planning & land dispatcher"),
     ("dept_dc_chengguan", "东城区城管执法局调度员（派驻龙潭）/ Dongcheng urban mgmt dispatcher"),
-    ("district_pinggu", "平谷区审核员、管理员 / Pinggu district reviewer and administrator"),
-    ("district_dongcheng", "东城区审核员、管理员 / Dongcheng district reviewer and administrator"),
+    ("district_pinggu", "平谷区考评员、管理员 / Pinggu district reviewer and administrator"),
+    ("district_dongcheng", "东城区考评员、管理员 / Dongcheng district reviewer and administrator"),
     ("hotline_operator", "12345 市民热线接线员 / 12345 city hotline operator"),
 ]
 

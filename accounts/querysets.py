@@ -34,6 +34,19 @@ class DepartmentQuerySet(models.QuerySet):
             models.Q(district_id__in=scope.home_district_ids) | models.Q(district=None)
         )
 
+    def summonable_by(self, user, street):
+        """The departments `user` may summon to a whistle in `street`: for now, those stationed
+        in the street, for its officials (the powers issue narrows it to granted committees)."""
+        from .choices import Role
+
+        scope = scope_of(user)
+        if not (
+            scope.has_role(Role.STREET_OFFICIAL, street.pk)
+            or scope.has_role(Role.COMMITTEE_MEMBER, street.pk)
+        ):
+            return self.none()
+        return self.stationed_in(street)
+
     def stationed_in(self, street):
         """The departments with a station in the street, with the station's mode and duty
         contact (a department has at most one station per street)."""

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -44,9 +45,39 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
+STARTED = time.monotonic()
+
+
+def check_sweep() -> tuple[str, float | None]:
+    """The overdue sweep must have run within two intervals; a process that just started
+    (beat may come up after web) gets DISPATCH_SWEEP_GRACE_SECONDS."""
+    from dispatch.deadlines import sweep_age_seconds
+
+    try:
+        age = sweep_age_seconds()
+    except Exception as exc:  # no table yet, database down: reported by the database check
+        log.warning("healthz: sweep: %s", exc)
+        return "error", None
+    limit = 2 * settings.DISPATCH_SWEEP_SECONDS
+    if age is None:
+        starting = time.monotonic() - STARTED < settings.DISPATCH_SWEEP_GRACE_SECONDS
+        return ("starting" if starting else "stalled"), None
+    if age <= limit:
+        return "ok", round(age, 1)
+    return "stalled", round(age, 1)
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    report = {"database": check_database(), "broker": check_broker()}
-    healthy = all(value == "ok" for value in report.values())
+    sweep, age = check_sweep()
+    report = {
+        "database": check_database(),
+        "broker": check_broker(),
+        "sweep": sweep,
+        "sweep_age_seconds": age,
+    }
+    healthy = (
+        report["database"] == "ok" and report["broker"] == "ok" and sweep in ("ok", "starting")
+    )
     return JsonResponse(report, status=200 if healthy else 503)

@@ -180,7 +180,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -206,12 +205,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StreetKindEnum": "accounts.choices.StreetKind",
+        "DepartmentKindEnum": "accounts.choices.DepartmentKind",
+        "WhistleKindEnum": "whistle.choices.WhistleKind",
+        "WhistleStatusEnum": "whistle.choices.WhistleStatus",
+        "CheckInStatusEnum": "dispatch.choices.CheckInStatus",
+    },
 }
 
 # The reform's numbers.
 WHISTLE_CHECKIN_DEADLINE_SECONDS = env.integer("WHISTLE_CHECKIN_DEADLINE_SECONDS", 1800)
 DISPATCH_SWEEP_SECONDS = env.integer("DISPATCH_SWEEP_SECONDS", 10)
 DEMO_PASSWORD = env.text("DEMO_PASSWORD", "demo-pass-2026")
+WHISTLE_PHOTO_MAX_BYTES = env.integer("WHISTLE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# /healthz allows this long without a sweep after the web process starts (beat may start later).
+DISPATCH_SWEEP_GRACE_SECONDS = env.integer("DISPATCH_SWEEP_GRACE_SECONDS", 60)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+CELERY_BEAT_SCHEDULE = {
+    "sweep-overdue": {
+        "task": "dispatch.sweep_overdue",
+        "schedule": DISPATCH_SWEEP_SECONDS,
+        # a sweep still queued when the next is due is dropped: never a backlog of sweeps
+        "options": {"expires": DISPATCH_SWEEP_SECONDS},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from dispatch import api as dispatch_api
 
 from .health import healthz
 
@@ -14,10 +15,18 @@ router = SimpleRouter()
 router.register("districts", accounts_api.DistrictViewSet, basename="district")
 router.register("streets", accounts_api.StreetViewSet, basename="street")
 router.register("departments", accounts_api.DepartmentViewSet, basename="department")
+router.register("whistles", dispatch_api.WhistleViewSet, basename="whistle")
+router.register("check-ins", dispatch_api.CheckInViewSet, basename="check-in")
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("whistle-kinds/", dispatch_api.WhistleKindsView.as_view(), name="whistle-kinds"),
+    path(
+        "whistles/<int:whistle_pk>/photos/<int:pk>/",
+        dispatch_api.WhistlePhotoFileView.as_view(),
+        name="whistle-photo-file",
+    ),
     *router.urls,
 ]
 

@@ -1,0 +1,39 @@
+import django_filters
+
+from accounts.models import Department, Street
+from whistle.choices import WhistleKind, WhistleStatus
+from whistle.models import Whistle
+
+from .choices import CheckInStatus
+from .models import CheckIn
+
+
+def _streets(request):
+    return Street.objects.visible_to(request.user) if request else Street.objects.none()
+
+
+def _departments(request):
+    return Department.objects.visible_to(request.user) if request else Department.objects.none()
+
+
+class WhistleFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=WhistleStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=WhistleKind.choices)
+    street = django_filters.ModelChoiceFilter(queryset=_streets)
+
+    class Meta:
+        model = Whistle
+        fields = ["status", "kind", "street"]
+
+
+class CheckInFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CheckInStatus.choices)
+    department = django_filters.ModelChoiceFilter(queryset=_departments)
+    whistle = django_filters.NumberFilter(field_name="whistle_id")
+    overdue = django_filters.BooleanFilter(
+        field_name="overdue_at", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["status", "department", "whistle", "overdue"]
