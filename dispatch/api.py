@@ -104,6 +104,7 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def summon(self, request, pk=None):
         whistle = self.get_object()
+        services.require_street(request.user, whistle)
 
         def run():
             data = _valid(SummonSerializer, request)
@@ -116,6 +117,7 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         whistle = self.get_object()
+        services.require_street(request.user, whistle)
         data = _valid(ResolveSerializer, request)
         return self._answer(services.resolve(request.user, whistle, summary=data["summary"]))
 
@@ -123,6 +125,7 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         whistle = self.get_object()
+        services.require_street(request.user, whistle)
         data = _valid(CancelSerializer, request)
         return self._answer(services.cancel(request.user, whistle, reason=data["reason"]))
 
@@ -171,6 +174,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         check_in = self.get_object()
+        services.require_department(request.user, check_in)
         data = _valid(AcknowledgeSerializer, request)
         return self._answer(services.acknowledge(request.user, check_in, **data))
 
@@ -178,6 +182,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def arrive(self, request, pk=None):
         check_in = self.get_object()
+        services.require_department(request.user, check_in)
         data = _valid(ArriveSerializer, request)
         return self._answer(services.arrive(request.user, check_in, **data))
 

@@ -46,7 +46,7 @@ def require_street(user, whistle):
         )
 
 
-def _require_department(user, check_in):
+def require_department(user, check_in):
     if not acts_for_department(user, check_in.department_id):
         raise PermissionDenied(
             _("Only the dispatchers of %(department)s may do this.")
@@ -244,7 +244,7 @@ def _locked_check_in(check_in) -> CheckIn:
 @transaction.atomic
 def acknowledge(user, check_in, *, responder_name, responder_phone="", note="") -> CheckIn:
     """接哨: the dispatcher received the summons and names who goes. Repeating it changes nothing."""
-    _require_department(user, check_in)
+    require_department(user, check_in)
     if not (responder_name or "").strip():
         raise ValidationError({"responder_name": _("Name who goes.")})
     check_in = _locked_check_in(check_in)
@@ -275,7 +275,7 @@ def acknowledge(user, check_in, *, responder_name, responder_phone="", note="") 
 @transaction.atomic
 def arrive(user, check_in, *, latitude=None, longitude=None) -> CheckIn:
     """报到: the responder is on site; this stops the clock. Repeating it changes nothing."""
-    _require_department(user, check_in)
+    require_department(user, check_in)
     latitude = _coordinate("latitude", latitude, 90)
     longitude = _coordinate("longitude", longitude, 180)
     check_in = _locked_check_in(check_in)
@@ -309,7 +309,7 @@ def arrive(user, check_in, *, latitude=None, longitude=None) -> CheckIn:
 @transaction.atomic
 def leave(user, check_in) -> CheckIn:
     """事不完、人不撤: a department leaves only once the whistle is resolved."""
-    _require_department(user, check_in)
+    require_department(user, check_in)
     check_in = _locked_check_in(check_in)
     if check_in.whistle.status == WhistleStatus.OPEN:
         raise Conflict(

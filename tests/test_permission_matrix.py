@@ -4,6 +4,7 @@ The URL patterns come from the resolver, so a new endpoint without a row in the 
 `test_every_url_pattern_has_a_row` until somebody decides who may use it.
 """
 
+import io
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Department, District, Street
@@ -57,16 +59,56 @@ def unnamed_patterns():
     return [(ns, route) for name, _p, ns, route in _walk(get_resolver().url_patterns) if not name]
 
 
-def _object(spec: str):
+def _whistles(demo):
+    """The whistles of the matrix: one in 金海湖镇 (police and chengguan summoned, with a photo),
+    one in 龙潭街道 (Dongcheng chengguan summoned)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dispatch.services import blow_whistle
+    from whistle.services import add_photo
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    png = buffer.getvalue()
+    whistles = {}
+    for username, street, names in (
+        ("street_jinhaihu", "金海湖镇", ["平谷区城管执法局", "平谷公安分局"]),
+        ("street_longtan", "龙潭街道", ["东城区城管执法局"]),
+    ):
+        whistle = blow_whistle(
+            demo[username],
+            street=Street.objects.get(name=street),
+            kind="enforcement",
+            category="other",
+            title="矩阵测试",
+            location="测试地点",
+            departments=list(Department.objects.filter(name__in=names)),
+        )
+        add_photo(whistle, SimpleUploadedFile("p.png", png, "image/png"), demo[username])
+        whistles[street] = whistle
+    return whistles
+
+
+def _kwargs(spec: str, names: list[str], whistles) -> dict:
     kind, _, key = spec.partition(":")
     parts = key.split("/")
     if kind == "district":
-        return District.objects.get(name=parts[0])
-    if kind == "street":
-        return Street.objects.get(district__name=parts[0], name=parts[1])
-    if kind == "department":
-        return Department.objects.get(district__name=parts[0], name=parts[1])
-    raise AssertionError(f"unknown object kind in the matrix: {spec}")
+        obj = District.objects.get(name=parts[0])
+    elif kind == "street":
+        obj = Street.objects.get(district__name=parts[0], name=parts[1])
+    elif kind == "department":
+        obj = Department.objects.get(district__name=parts[0], name=parts[1])
+    elif kind == "whistle":
+        obj = whistles[parts[0]]
+    elif kind == "check-in":
+        obj = whistles[parts[0]].check_ins.get(department__name=parts[1])
+    elif kind == "photo":
+        whistle = whistles[parts[0]]
+        return {"whistle_pk": whistle.pk, "pk": whistle.photos.get().pk}
+    else:
+        raise AssertionError(f"unknown object kind in the matrix: {spec}")
+    (name,) = names
+    return {name: obj.pk}
 
 
 def _clients(demo) -> dict[str, Client]:
@@ -79,12 +121,15 @@ def _clients(demo) -> dict[str, Client]:
 
 
 def _request(client, method, url):
+    if method == "POST":  # an invalid body: the answer shows who may act, and nothing changes
+        return client.post(url, {"latitude": "north"})
     return getattr(client, method.lower())(url)
 
 
 def test_every_url_pattern_has_a_row():
     table = _tables()[0]
     named = {row[0] for row in table[1:]}
+    assert len({tuple(row[:3]) for row in table[1:]}) == len(table) - 1, "a row appears twice"
     # Only the admin's own redirects have no name (walked in the admin test below).
     unnamed = [route for ns, route in unnamed_patterns() if ns != "admin"]
     assert not unnamed, f"URL patterns without a name cannot be in the matrix: {unnamed}"
@@ -94,7 +139,9 @@ def test_every_url_pattern_has_a_row():
 
 
 @pytest.mark.django_db
-def test_pages_and_api_answer_as_the_matrix_says(demo):
+def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    whistles = _whistles(demo)
     header, *rows = _tables()[0]
     accounts = header[3:]
     assert set(accounts) == {"anonymous", *demo}, "the matrix must have a column per demo account"
@@ -102,10 +149,7 @@ def test_pages_and_api_answer_as_the_matrix_says(demo):
     kwargs_of = {name: list(p.pattern.regex.groupindex) for name, p in url_patterns()}
     mismatches = []
     for name, method, spec, *expected in rows:
-        kwargs = {}
-        if spec != "-":
-            (kwarg,) = kwargs_of[name]
-            kwargs[kwarg] = _object(spec).pk
+        kwargs = {} if spec == "-" else _kwargs(spec, kwargs_of[name], whistles)
         url = reverse(name, kwargs=kwargs)
         for account, want in zip(accounts, expected, strict=True):
             got = _request(clients[account], method, url).status_code
