@@ -4,6 +4,7 @@ caller's scope before lookup, so an object outside it answers 404."""
 from django.db.models import Prefetch
 from rest_framework import generics, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.throttling import ScopedRateThrottle
 
 from .filters import DepartmentFilter, StreetFilter
 from .models import Department, District, Membership, Street, User
@@ -11,13 +12,15 @@ from .serializers import (
     DepartmentSerializer,
     DistrictSerializer,
     MeSerializer,
-    StationedDepartmentSerializer,
     StreetSerializer,
 )
 
 
 class TokenView(ObtainAuthToken):
     """`POST auth/token/` with username and password answers `{"token": "…"}`."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
 
 
 class MeView(generics.RetrieveAPIView):
@@ -48,6 +51,7 @@ class StreetViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilter
 
     def get_queryset(self):
@@ -56,8 +60,3 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("district")
             .order_by("id")
         )
-
-    def get_serializer_class(self):
-        if self.action == "list" and self.request.query_params.get("street"):
-            return StationedDepartmentSerializer
-        return DepartmentSerializer

@@ -107,14 +107,34 @@ class Street(models.Model):
             self.short_name = street_short_name(self.name)
         update_fields = kwargs.get("update_fields")
         if self.committee_id is None:
-            self.committee, _created = Group.objects.get_or_create(name=self.committee_name)
+            # A group of its own for every street (never looked up by name: names change).
+            self.committee = Group.objects.create(name=_free_group_name(self.committee_name))
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "committee"}
+        elif self.committee.name != self.committee_name and (
+            update_fields is None or "name" in update_fields
+        ):
+            self.committee.name = _free_group_name(self.committee_name, self.committee_id)
+            self.committee.save(update_fields=["name"])
         super().save(*args, **kwargs)
 
     @property
     def committee_name(self) -> str:
         return f"{self.district.name}{self.name}党工委"
+
+
+def _free_group_name(name: str, own_id: int | None = None) -> str:
+    """`name`, or `name (2)`, `name (3)` … when another group already has it."""
+    taken = set(
+        Group.objects.filter(name__startswith=name)
+        .exclude(pk=own_id)
+        .values_list("name", flat=True)
+    )
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name} ({n})"
+    return candidate
 
 
 class Community(models.Model):

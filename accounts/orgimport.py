@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .choices import CommunityKind, DepartmentKind, StationMode, StreetKind
@@ -386,6 +386,14 @@ def _parse_row(line: int, columns: list, cells: list[str]) -> tuple[Record | Non
                 _('value "%(value)s" in column %(number)d, which has no header')
                 % {"value": cell, "number": index + 1}
             )
+    for column, value in values.items():
+        # NUL breaks PostgreSQL, line breaks make names nobody can type: refuse them in every
+        # stored column (the free-text note is not stored).
+        if column != "note" and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            problems.append(
+                _("%(column)s contains a control character or a line break") % {"column": column}
+            )
+            values[column] = "".join(ch for ch in value if ord(ch) >= 32 and ord(ch) != 127)
     raw_type = values.get("type", "")
     if not raw_type:
         return None, [
@@ -608,6 +616,12 @@ def _upsert(model, lookup: dict, values: dict) -> tuple[object, str]:
     return obj, "updated"
 
 
+class LoadError(Exception):
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
 def load(records: list[Record]) -> dict[str, Counter]:
     """Write validated records; call inside a transaction."""
     counts = {t: Counter() for t in TYPES}
@@ -638,7 +652,17 @@ def load(records: list[Record]) -> dict[str, Counter]:
         return cache[("department", district_name, name)]
 
     def write(record, model, lookup, values):
-        obj, status = _upsert(model, lookup, values)
+        try:
+            with transaction.atomic():
+                obj, status = _upsert(model, lookup, values)
+        except IntegrityError as exc:
+            raise LoadError(
+                RowError(
+                    record.line,
+                    _("conflicts with data already saved: %(reason)s")
+                    % {"reason": str(exc).splitlines()[0]},
+                )
+            ) from None
         counts[record.type][status] += 1
         cache[(record.type, *record.key)] = obj
 
@@ -666,7 +690,11 @@ def import_org(source, filename: str | None = None, *, dry_run: bool = False) ->
         records, errors = validate(rows)
         if errors:
             return ImportResult(errors=errors, dry_run=dry_run)
-        counts = load(records)
+        try:
+            counts = load(records)
+        except LoadError as exc:
+            transaction.set_rollback(True)
+            return ImportResult(errors=[exc.error], dry_run=dry_run)
         if dry_run:
             transaction.set_rollback(True)
     return ImportResult(counts=counts, dry_run=dry_run)

@@ -28,10 +28,12 @@ class DepartmentQuerySet(models.QuerySet):
         scope = scope_of(user)
         if scope.everything:
             return self
-        if not scope.home_district_ids:
+        if not (scope.home_district_ids or scope.department_ids):
             return self.none()
         return self.filter(
-            models.Q(district_id__in=scope.home_district_ids) | models.Q(district=None)
+            models.Q(district_id__in=scope.home_district_ids)
+            | models.Q(district=None)
+            | models.Q(id__in=scope.department_ids)  # a city department's own dispatcher
         )
 
     def summonable_by(self, user, street):

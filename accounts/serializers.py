@@ -40,24 +40,27 @@ class StreetSerializer(serializers.ModelSerializer):
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
+    """A department; listed with `?street=`, also its station there: the 1+4+N `mode`, the
+    station id and the duty contact (null otherwise)."""
+
     district_name = serializers.CharField(source="district.name", read_only=True, default=None)
+    mode = serializers.ChoiceField(
+        choices=StationMode.choices, read_only=True, allow_null=True, default=None
+    )
+    station = serializers.IntegerField(
+        source="station_id", read_only=True, allow_null=True, default=None
+    )
+    duty_contact = serializers.CharField(read_only=True, allow_null=True, default=None)
+    duty_phone = serializers.CharField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Department
-        fields = ["id", "name", "kind", "district", "district_name"]
-
-
-class StationedDepartmentSerializer(DepartmentSerializer):
-    """A department as stationed in one street (`?street=`): its 1+4+N mode and duty contact."""
-
-    mode = serializers.ChoiceField(choices=StationMode.choices, read_only=True)
-    station = serializers.IntegerField(source="station_id", read_only=True)
-    duty_contact = serializers.CharField(read_only=True)
-    duty_phone = serializers.CharField(read_only=True)
-
-    class Meta(DepartmentSerializer.Meta):
         fields = [
-            *DepartmentSerializer.Meta.fields,
+            "id",
+            "name",
+            "kind",
+            "district",
+            "district_name",
             "mode",
             "station",
             "duty_contact",

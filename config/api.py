@@ -1,6 +1,7 @@
 """API-wide pieces: the exception handler that keeps every error a clear 4xx."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -9,6 +10,8 @@ from .errors import Conflict
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()  # the translated "Not found.", not the model's name
     if isinstance(exc, Conflict):
         return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
     # A model or service validation error is the caller's input, never a 500.

@@ -44,11 +44,14 @@ def integer(name: str, default: int, minimum: int = 1) -> int:
     return number
 
 
-def csv_list(name: str, default: list[str]) -> list[str]:
+def csv_list(name: str, default: list[str], allow_empty: bool = True) -> list[str]:
     value = text(name)
     if value is None:
         return default
-    return [item.strip() for item in value.split(",") if item.strip()]
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items and not allow_empty:
+        raise ConfigError(name, "names no value (use a comma-separated list)")
+    return items
 
 
 def directory(name: str, default: Path, base: Path) -> Path:

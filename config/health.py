@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def check_sweep() -> tuple[str, float | None]:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     sweep, age = check_sweep()
     report = {

@@ -3,8 +3,6 @@ environment (docs/configuration.md lists every variable)."""
 
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from . import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,7 +14,9 @@ if SECRET_KEY is None:
     if not DEBUG:
         raise env.ConfigError("SECRET_KEY", "must be set when DEBUG is 0 (production)")
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production-0123456789"
-ALLOWED_HOSTS = env.csv_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = env.csv_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], allow_empty=False
+)
 CSRF_TRUSTED_ORIGINS = env.csv_list("CSRF_TRUSTED_ORIGINS", [])
 
 # HTTPS=1 behind TLS; unset, plain-HTTP local use works.
@@ -132,9 +132,16 @@ STORAGES = {
 }
 
 REDIS_URL = env.url("REDIS_URL", ("redis", "rediss"))
-if REDIS_URL:
+# The cache may live in its own Redis database (CACHE_URL), away from the queue: a cache.clear()
+# empties the whole database it is in.
+CACHE_URL = env.url("CACHE_URL", ("redis", "rediss")) or REDIS_URL
+if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "chuishao",
+        }
     }
 else:
     CACHES = {
@@ -147,9 +154,7 @@ else:
 # Celery: Redis when REDIS_URL is set, else the filesystem broker under VAR_DIR.
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = (
-    env.url("CELERY_BROKER_URL", ("redis", "rediss", "filesystem", "amqp"))
-    or REDIS_URL
-    or "filesystem://"
+    env.url("CELERY_BROKER_URL", ("redis", "rediss", "filesystem")) or REDIS_URL or "filesystem://"
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
     _queue_dir = CELERY_BROKER_DIR / "queue"
@@ -193,6 +198,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # guessing passwords through the token endpoint: a few tries a minute per address
+    "DEFAULT_THROTTLE_RATES": {"token": env.text("TOKEN_THROTTLE_RATE", "10/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "吹哨报到 API",
@@ -217,6 +224,8 @@ SPECTACULAR_SETTINGS = {
 # The reform's numbers.
 WHISTLE_CHECKIN_DEADLINE_SECONDS = env.integer("WHISTLE_CHECKIN_DEADLINE_SECONDS", 1800)
 DISPATCH_SWEEP_SECONDS = env.integer("DISPATCH_SWEEP_SECONDS", 10)
+# With DEBUG=0, seed_demo refuses to run unless DEMO_PASSWORD is set: the demo has a superuser.
+DEMO_PASSWORD_SET = env.text("DEMO_PASSWORD") is not None
 DEMO_PASSWORD = env.text("DEMO_PASSWORD", "demo-pass-2026")
 WHISTLE_PHOTO_MAX_BYTES = env.integer("WHISTLE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # /healthz allows this long without a sweep after the web process starts (beat may start later).
@@ -241,5 +250,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-SITE_TITLE = _("Whistle and Report")

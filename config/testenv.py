@@ -14,6 +14,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-only-for-the-test-suite-012
 os.environ.setdefault("VAR_DIR", "var/test")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("DEMO_PASSWORD", "demo-pass-2026")
 
 
 def _reachable(url: str, default_port: int) -> str | None:

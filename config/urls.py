@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -7,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from accounts.auth_views import SignInView
 from dispatch import api as dispatch_api
 
 from .health import healthz
@@ -32,11 +32,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", accounts_views.logout_view, name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("accounts.urls")),
