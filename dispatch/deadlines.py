@@ -86,7 +86,7 @@ def mark_due(queryset, now=None) -> int:
     ids = list(
         open_past_due(model, now).filter(pk__in=queryset.values("pk")).values_list("pk", flat=True)
     )
-    return sum(mark_overdue(model, pk) for pk in ids)
+    return sum(mark_overdue(model, pk, now) for pk in ids)
 
 
 def eta_horizon() -> timedelta:

@@ -92,7 +92,14 @@ def _summonable(user, street, departments) -> list[Department]:
 def _locked(whistle) -> Whistle:
     """The whistle's row, locked until the transaction ends: summons, resolve, cancel and
     close of one whistle happen one at a time."""
-    return Whistle.objects.select_for_update().select_related("street").get(pk=whistle.pk)
+    # FOR NO KEY UPDATE, of the whistle only: timeline events inserted meanwhile (an overdue
+    # mark by the sweep) take a key-share lock on the whistle for their foreign key, which a
+    # plain FOR UPDATE would block, deadlocking with the sweep.
+    return (
+        Whistle.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("street")
+        .get(pk=whistle.pk)
+    )
 
 
 # --- blowing and summoning -------------------------------------------------------------------
@@ -235,7 +242,7 @@ def _locked_check_in(check_in) -> CheckIn:
     """The check-in's row locked, then the time read: an overdue mark racing this change is
     either before it (and seen) or after it (and finds the clock stopped)."""
     return (
-        CheckIn.objects.select_for_update()
+        CheckIn.objects.select_for_update(no_key=True, of=("self",))
         .select_related("department", "whistle")
         .get(pk=check_in.pk)
     )

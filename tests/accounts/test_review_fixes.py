@@ -89,11 +89,6 @@ def test_guessing_passwords_through_the_token_endpoint_is_throttled(demo):
 
 
 @pytest.mark.django_db
-def test_healthz_answers_head_probes():
-    assert Client().head("/healthz").status_code == 200
-
-
-@pytest.mark.django_db
 def test_api_not_found_is_translated(demo):
     client = APIClient()
     client.force_authenticate(demo["street_jinhaihu"])

@@ -1,0 +1,127 @@
+"""Real concurrency: several threads, each with its own database connection, race the overdue
+mark (ETA task, sweeps, a late arrival, an acknowledgement) on committed rows."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from dispatch import deadlines, services
+from dispatch.choices import CheckInStatus
+from dispatch.models import CheckIn
+from dispatch.tasks import deadline_reached
+from whistle.choices import EventType
+from whistle.models import Event
+
+
+def race(*actions):
+    """Run the actions at once, one thread each; re-raise the first error."""
+    barrier = threading.Barrier(len(actions))
+    errors = []
+
+    def run(action):
+        try:
+            barrier.wait(timeout=10)
+            action()
+        except Exception as exc:  # collected and re-raised in the test's thread
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    if errors:
+        raise errors[0]
+
+
+def overdue_events(check_in):
+    return Event.objects.filter(type=EventType.CHECK_IN_OVERDUE, check_in=check_in.pk).count()
+
+
+def past_due(blow, keys=("police",)):
+    whistle = blow(*keys)
+    CheckIn.objects.filter(whistle=whistle).update(deadline=timezone.now() - timedelta(seconds=5))
+    return whistle
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_timer_two_sweeps_and_a_late_arrival_mark_overdue_exactly_once(blow, demo):
+    for _ in range(5):
+        whistle = past_due(blow)
+        check_in = whistle.check_ins.get()
+        race(
+            lambda c=check_in: deadline_reached("dispatch.checkin", c.pk),
+            deadlines.sweep,
+            deadlines.sweep,
+            lambda c=check_in: services.arrive(demo["dept_pg_police"], c),
+        )
+        check_in.refresh_from_db()
+        assert overdue_events(check_in) == 1
+        assert check_in.overdue_at is not None and check_in.on_time is False
+        assert check_in.status == CheckInStatus.ON_SITE
+        arrived = Event.objects.filter(type=EventType.CHECK_IN_ARRIVED, check_in=check_in.pk)
+        assert arrived.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_arrival_in_time_racing_the_timer_is_never_marked(blow, demo):
+    """The timer fires while the responder reports on site just before the deadline: whichever
+    commits first, the check-in ends either on time without a mark, or late with one mark."""
+    for _ in range(5):
+        whistle = blow("police")
+        check_in = whistle.check_ins.get()
+        CheckIn.objects.filter(pk=check_in.pk).update(
+            deadline=timezone.now() + timedelta(milliseconds=30)
+        )
+        race(
+            lambda c=check_in: services.arrive(demo["dept_pg_police"], c),
+            lambda c=check_in: deadline_reached("dispatch.checkin", c.pk),
+            deadlines.sweep,
+        )
+        check_in.refresh_from_db()
+        marks = overdue_events(check_in)
+        if check_in.on_time:
+            assert marks == 0 and check_in.overdue_at is None
+        else:
+            assert marks == 1 and check_in.overdue_at <= check_in.checked_in_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_acknowledge_racing_the_mark_keeps_both(blow, demo):
+    whistle = past_due(blow)
+    check_in = whistle.check_ins.get()
+    race(
+        lambda: services.acknowledge(demo["dept_pg_police"], check_in, responder_name="张警官"),
+        deadlines.sweep,
+        lambda: deadline_reached("dispatch.checkin", check_in.pk),
+    )
+    check_in.refresh_from_db()
+    assert check_in.status == CheckInStatus.ACKNOWLEDGED
+    assert check_in.responder_name == "张警官"
+    assert overdue_events(check_in) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resolving_while_the_sweep_runs_marks_once_and_releases(blow, demo):
+    whistle = past_due(blow, ("police", "chengguan", "planning"))
+    race(
+        lambda: services.resolve(demo["street_jinhaihu"], whistle, summary="已处置"),
+        deadlines.sweep,
+        deadlines.sweep,
+    )
+    for check_in in CheckIn.objects.filter(whistle=whistle):
+        assert overdue_events(check_in) == 1
+        assert check_in.status == CheckInStatus.RELEASED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_whistles_blown_at_once_get_different_numbers(blow):
+    numbers = []
+    race(lambda: numbers.append(blow().number), lambda: numbers.append(blow().number))
+    assert len(set(numbers)) == 2
