@@ -184,11 +184,13 @@ def _admin_kwargs(name: str, pattern, superuser) -> dict:
 
 
 @pytest.mark.django_db
-def test_the_admin_is_for_the_superuser_only(demo):
+def test_the_admin_is_for_the_superuser_only(demo, settings, tmp_path):
     header, *rows = _tables()[1]
     expected = {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in rows}
     superuser = demo["admin"]
     Token.objects.get_or_create(user=superuser)  # so the token admin has an object to show
+    settings.MEDIA_ROOT = tmp_path
+    _whistles(demo)  # and the whistle, check-in, event and photo admins
     clients = _clients(demo)
     targets = [
         (name, reverse(name, kwargs=_admin_kwargs(name, pattern, superuser)))
