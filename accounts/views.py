@@ -13,7 +13,10 @@ from .scope import scope_of
 
 @login_required
 def home(request):
-    """What this person does next, one card per role they hold."""
+    """What this person does next, one card per role they hold. A department dispatcher and
+    nothing else lands on the live queue."""
+    if scope_of(request.user).roles == {Role.DEPARTMENT_DISPATCHER}:
+        return redirect("dispatch:queue")
     memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("city", "district", "street__district", "department__district")

@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/logout/", accounts_views.logout_view, name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("accounts.urls")),
+    path("", include("dispatch.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

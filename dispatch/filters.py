@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Street
 from whistle.choices import WhistleKind, WhistleStatus
@@ -17,9 +18,11 @@ def _departments(request):
 
 
 class WhistleFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=WhistleStatus.choices)
-    kind = django_filters.ChoiceFilter(choices=WhistleKind.choices)
-    street = django_filters.ModelChoiceFilter(queryset=_streets)
+    status = django_filters.ChoiceFilter(
+        choices=WhistleStatus.choices, empty_label=_("Every status")
+    )
+    kind = django_filters.ChoiceFilter(choices=WhistleKind.choices, empty_label=_("Every kind"))
+    street = django_filters.ModelChoiceFilter(queryset=_streets, empty_label=_("Every street"))
 
     class Meta:
         model = Whistle
@@ -27,7 +30,9 @@ class WhistleFilter(django_filters.FilterSet):
 
 
 class CheckInFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=CheckInStatus.choices)
+    status = django_filters.ChoiceFilter(
+        choices=CheckInStatus.choices, empty_label=_("Every status")
+    )
     department = django_filters.ModelChoiceFilter(queryset=_departments)
     whistle = django_filters.NumberFilter(field_name="whistle_id")
     overdue = django_filters.BooleanFilter(

@@ -57,7 +57,6 @@ def test_chinese_is_the_default_whatever_the_browser_asks_and_english_is_a_click
     [
         ("street_jinhaihu", ["金海湖镇", "党工委委员", "吹哨"]),
         ("street_jinhaihu_clerk", ["金海湖镇", "街乡干部"]),
-        ("dept_pg_police", ["平谷公安分局", "部门调度员", "30分钟"]),
         ("district_pinggu", ["平谷区", "区级考评员", "区级管理员"]),
         ("hotline_operator", ["北京市", "12345"]),
         ("admin", ["系统管理员", "/admin/"]),
@@ -68,6 +67,15 @@ def test_each_role_sees_what_it_does_next(demo, username, expected):
     assert page.status_code == 200
     for text in expected:
         assert text in page.text, text
+
+
+@pytest.mark.django_db
+def test_a_dispatcher_lands_on_the_live_queue(demo):
+    client = signed_in(demo["dept_pg_police"])
+    assert client.get("/")["Location"] == "/queue/"
+    page = client.get("/queue/")
+    assert page.status_code == 200
+    assert 'hx-trigger="every 3s' in page.text and "data-enable-alerts" in page.text
 
 
 @pytest.mark.django_db

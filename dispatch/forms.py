@@ -1,0 +1,141 @@
+"""Forms of the street's and the department's pages; they validate input shape only, the
+services decide (their ValidationError is put back on the form's fields)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import StationMode
+from accounts.models import Community, Department
+from whistle.choices import KIND_CATEGORIES, Category, WhistleKind
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleImageField, self).clean(f, initial) for f in files]
+
+
+class DepartmentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, department):
+        return department.name
+
+
+MODE_BADGE = {StationMode.RESIDENT: "1", StationMode.STATIONED: "4", StationMode.ON_CALL: "N"}
+
+
+class BlowWhistleForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of whistle"), choices=WhistleKind.choices, widget=forms.RadioSelect
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    title = forms.CharField(label=_("What is the matter"), max_length=120)
+    location = forms.CharField(label=_("Where"), max_length=200)
+    community = forms.ModelChoiceField(
+        label=_("Community or village"), queryset=Community.objects.none(), required=False
+    )
+    latitude = forms.FloatField(
+        required=False, widget=forms.HiddenInput, min_value=-90, max_value=90
+    )
+    longitude = forms.FloatField(
+        required=False, widget=forms.HiddenInput, min_value=-180, max_value=180
+    )
+    description = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photos = MultipleImageField(label=_("Photos"), required=False)
+    departments = DepartmentChoiceField(
+        label=_("Departments to summon"),
+        queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Summon at least one department.")},
+    )
+
+    def __init__(self, *args, street, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.street = street
+        self.fields["community"].queryset = street.communities.order_by("id")
+        self.summonable = list(Department.objects.summonable_by(user, street))
+        self.fields["departments"].queryset = Department.objects.summonable_by(user, street)
+
+    def clean(self):
+        data = super().clean()
+        kind, category = data.get("kind"), data.get("category")
+        if kind and category and category not in KIND_CATEGORIES[kind]:
+            self.add_error("category", _("This category does not belong to this kind of whistle."))
+        return data
+
+    def department_rows(self):
+        """The summonable departments with their 1+4+N badge and duty contact, in the order
+        1, 4, N, each with whether it is ticked."""
+        chosen = {str(v) for v in (self["departments"].value() or [])}
+        return [
+            {
+                "department": d,
+                "badge": MODE_BADGE.get(d.mode, "N"),
+                "mode": d.mode,
+                "checked": str(d.pk) in chosen,
+            }
+            for d in sorted(self.summonable, key=lambda d: (list(MODE_BADGE).index(d.mode), d.pk))
+        ]
+
+
+def apply_service_errors(form, error: ValidationError):
+    """Put a service's field errors on the form (unknown fields become form errors)."""
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+class SummonForm(forms.Form):
+    departments = DepartmentChoiceField(
+        queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Summon at least one department.")},
+    )
+
+    def __init__(self, *args, street, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.summonable_by(user, street)
+
+
+class ResolveForm(forms.Form):
+    summary = forms.CharField(
+        label=_("How was it resolved"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why cancel"), max_length=2000)
+
+
+class AcknowledgeForm(forms.Form):
+    responder_name = forms.CharField(label=_("Who goes"), max_length=60)
+    responder_phone = forms.CharField(label=_("Their phone"), max_length=30, required=False)
+
+
+class ArriveForm(forms.Form):
+    latitude = forms.FloatField(
+        required=False, widget=forms.HiddenInput, min_value=-90, max_value=90
+    )
+    longitude = forms.FloatField(
+        required=False, widget=forms.HiddenInput, min_value=-180, max_value=180
+    )

@@ -1,0 +1,371 @@
+"""Pages of the loop: the street blows and follows its whistle live; the department's queue
+shows summonses live and acknowledges; the responder reports on site from a phone."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from accounts.models import Street
+from accounts.scope import scope_of
+from config.errors import Conflict
+from whistle import services as whistle_services
+from whistle.choices import KIND_CATEGORIES, Category, WhistleStatus
+from whistle.models import Event, Whistle
+
+from . import services
+from .choices import CheckInStatus
+from .filters import CheckInFilter, WhistleFilter
+from .forms import (
+    AcknowledgeForm,
+    ArriveForm,
+    BlowWhistleForm,
+    CancelForm,
+    ResolveForm,
+    SummonForm,
+    apply_service_errors,
+)
+from .models import CheckIn
+
+STREET_ROLES = (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
+
+
+def _streets_of(user):
+    """The streets where the person may blow (street roles), in a stable order."""
+    scope = scope_of(user)
+    ids = sorted({unit for role, unit in scope.role_units if role in STREET_ROLES})
+    return list(Street.objects.filter(pk__in=ids).select_related("district").order_by("id"))
+
+
+def _whistles(user):
+    return Whistle.objects.visible_to(user).select_related("street")
+
+
+def _detail_queryset(user):
+    return _whistles(user).prefetch_related(
+        Prefetch("check_ins", queryset=CheckIn.objects.select_related("department").order_by("id")),
+        Prefetch("events", queryset=Event.objects.select_related("actor").order_by("at", "id")),
+        "photos",
+    )
+
+
+# --- the street ------------------------------------------------------------------------------
+
+
+@login_required
+def whistle_list(request):
+    filterset = WhistleFilter(
+        request.GET or None, queryset=_whistles(request.user), request=request
+    )
+    whistles = (
+        filterset.qs if filterset.is_bound and filterset.is_valid() else _whistles(request.user)
+    )
+    page = Paginator(whistles.order_by("-blown_at", "-id"), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dispatch/whistle_list.html",
+        {"filter": filterset, "page": page, "can_blow": bool(_streets_of(request.user))},
+    )
+
+
+@login_required
+def whistle_new(request):
+    streets = _streets_of(request.user)
+    if not streets:
+        raise PermissionDenied(_("Only street officials blow whistles."))
+    street = next((s for s in streets if str(s.pk) == request.GET.get("street")), streets[0])
+    form = BlowWhistleForm(
+        request.POST or None, request.FILES or None, street=street, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                whistle = services.blow_whistle(
+                    request.user,
+                    street=street,
+                    kind=data["kind"],
+                    category=data["category"],
+                    title=data["title"],
+                    location=data["location"],
+                    description=data["description"],
+                    community=data["community"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    departments=list(data["departments"]),
+                )
+                for photo in data["photos"]:
+                    try:
+                        whistle_services.add_photo(whistle, photo, request.user)
+                    except ValidationError as exc:
+                        raise ValidationError({"photos": exc.message_dict["file"]}) from None
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Whistle %(number)s blown: %(count)d departments summoned.")
+                % {"number": whistle.number, "count": len(data["departments"])},
+            )
+            return redirect("dispatch:whistle", pk=whistle.pk)
+    labels = dict(Category.choices)
+    return render(
+        request,
+        "dispatch/whistle_new.html",
+        {
+            "form": form,
+            "street": street,
+            "streets": streets,
+            "kind_categories": {
+                kind: [{"code": c, "name": str(labels[c])} for c in codes]
+                for kind, codes in KIND_CATEGORIES.items()
+            },
+        },
+    )
+
+
+def _whistle_context(request, whistle):
+    can_act = services.acts_for_street(request.user, whistle.street_id)
+    return {
+        "whistle": whistle,
+        "check_ins": list(whistle.check_ins.all()),
+        "events": list(whistle.events.all()),
+        "now": timezone.now(),
+        "can_act": can_act,
+        "summon_form": SummonForm(street=whistle.street, user=request.user) if can_act else None,
+        "resolve_form": ResolveForm(),
+        "cancel_form": CancelForm(),
+        "WhistleStatus": WhistleStatus,
+        "CheckInStatus": CheckInStatus,
+    }
+
+
+@login_required
+def whistle_detail(request, pk):
+    whistle = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    return render(request, "dispatch/whistle_detail.html", _whistle_context(request, whistle))
+
+
+@login_required
+def whistle_live(request, pk):
+    """The part of the whistle page that changes: polled every few seconds by HTMX."""
+    whistle = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    return render(request, "dispatch/whistle_detail.html#live", _whistle_context(request, whistle))
+
+
+def _act_on_whistle(request, pk, act):
+    """Run a street action posted from a page that showed the whistle in some state: if the
+    whistle changed meanwhile, say so and change nothing."""
+    whistle = get_object_or_404(_whistles(request.user), pk=pk)
+    services.require_street(request.user, whistle)
+    seen = request.POST.get("seen_status")
+    if seen and seen != whistle.status:
+        messages.error(
+            request,
+            _(
+                "This whistle changed meanwhile (it is now “%(status)s”); nothing was done. Check the page and try again."
+            )
+            % {"status": whistle.get_status_display()},
+        )
+        return redirect("dispatch:whistle", pk=pk)
+    try:
+        done = act(whistle)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        if done:
+            messages.success(request, done)
+    return redirect("dispatch:whistle", pk=pk)
+
+
+@login_required
+@require_POST
+def whistle_summon(request, pk):
+    def act(whistle):
+        form = SummonForm(request.POST, street=whistle.street, user=request.user)
+        if not form.is_valid():
+            raise ValidationError(
+                {"departments": form.errors.get("departments", [_("Choose departments.")])}
+            )
+        created = services.summon(request.user, whistle, list(form.cleaned_data["departments"]))
+        return _("%(count)d departments summoned.") % {"count": len(created)}
+
+    return _act_on_whistle(request, pk, act)
+
+
+@login_required
+@require_POST
+def whistle_resolve(request, pk):
+    def act(whistle):
+        services.resolve(request.user, whistle, summary=request.POST.get("summary", ""))
+        return _("Resolved. The departments on site may now leave.")
+
+    return _act_on_whistle(request, pk, act)
+
+
+@login_required
+@require_POST
+def whistle_cancel(request, pk):
+    def act(whistle):
+        services.cancel(request.user, whistle, reason=request.POST.get("reason", ""))
+        return _("The whistle was cancelled.")
+
+    return _act_on_whistle(request, pk, act)
+
+
+@login_required
+@require_POST
+def whistle_close(request, pk):
+    def act(whistle):
+        services.close(request.user, whistle)
+        return _("The whistle was closed.")
+
+    return _act_on_whistle(request, pk, act)
+
+
+# --- the department --------------------------------------------------------------------------
+
+
+def _require_dispatcher(user):
+    if Role.DEPARTMENT_DISPATCHER not in scope_of(user).roles:
+        raise PermissionDenied(_("The queue is for department dispatchers."))
+
+
+def _queue_context(request):
+    scope = scope_of(request.user)
+    base = (
+        CheckIn.objects.filter(department_id__in=scope.department_ids)
+        .select_related("department", "whistle__street")
+        .order_by("deadline", "id")
+    )
+    data = request.GET.copy()
+    show = data.pop("show", ["open"])[-1]
+    filterset = CheckInFilter(data or None, queryset=base, request=request)
+    check_ins = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    if show == "open":
+        check_ins = check_ins.exclude(status=CheckInStatus.RELEASED)
+    kind = request.GET.get("kind")
+    if kind:
+        check_ins = check_ins.filter(whistle__kind=kind)
+    return {
+        "filter": filterset,
+        "show": show,
+        "check_ins": list(check_ins[:200]),
+        "now": timezone.now(),
+        "ack_form": AcknowledgeForm(),
+        "CheckInStatus": CheckInStatus,
+        "streets": Street.objects.filter(stations__department_id__in=scope.department_ids)
+        .distinct()
+        .order_by("id"),
+    }
+
+
+@login_required
+def queue(request):
+    _require_dispatcher(request.user)
+    return render(request, "dispatch/queue.html", _queue_context(request))
+
+
+@login_required
+def queue_items(request):
+    _require_dispatcher(request.user)
+    return render(request, "dispatch/queue.html#items", _queue_context(request))
+
+
+def _check_ins(user):
+    return CheckIn.objects.visible_to(user).select_related("department", "whistle__street")
+
+
+@login_required
+@require_POST
+def check_in_acknowledge(request, pk):
+    check_in = get_object_or_404(_check_ins(request.user), pk=pk)
+    services.require_department(request.user, check_in)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Name who goes, then acknowledge."))
+    else:
+        try:
+            before = check_in.status
+            check_in = services.acknowledge(request.user, check_in, **form.cleaned_data)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            if before != CheckInStatus.PENDING:
+                messages.info(
+                    request,
+                    _("Already acknowledged: %(name)s is on the way.")
+                    % {"name": check_in.responder_name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Acknowledged: %(name)s goes to %(number)s.")
+                    % {"name": check_in.responder_name, "number": check_in.whistle.number},
+                )
+    return redirect(request.POST.get("next") or "dispatch:queue")
+
+
+@login_required
+def check_in_page(request, pk):
+    """The responder's phone page: report on site (报到) with the position, then leave."""
+    check_in = get_object_or_404(_check_ins(request.user), pk=pk)
+    may_act = services.acts_for_department(request.user, check_in.department_id)
+    form = ArriveForm(request.POST or None)
+    if request.method == "POST":
+        services.require_department(request.user, check_in)
+        if form.is_valid():
+            try:
+                check_in = services.arrive(
+                    request.user,
+                    check_in,
+                    latitude=form.cleaned_data["latitude"],
+                    longitude=form.cleaned_data["longitude"],
+                )
+            except Conflict as exc:
+                messages.error(request, exc.message)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                if check_in.on_time:
+                    messages.success(request, _("Reported on site in time."))
+                else:
+                    messages.warning(request, _("Reported on site, after the deadline."))
+                return redirect("dispatch:check-in", pk=pk)
+    return render(
+        request,
+        "dispatch/check_in.html",
+        {
+            "check_in": check_in,
+            "whistle": check_in.whistle,
+            "form": form,
+            "may_act": may_act,
+            "now": timezone.now(),
+            "CheckInStatus": CheckInStatus,
+        },
+    )
+
+
+@login_required
+@require_POST
+def check_in_leave(request, pk):
+    check_in = get_object_or_404(_check_ins(request.user), pk=pk)
+    services.require_department(request.user, check_in)
+    try:
+        services.leave(request.user, check_in)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You have left the site. Thank you."))
+    return redirect("dispatch:check-in", pk=pk)
