@@ -8,7 +8,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -314,7 +316,10 @@ def check_in_acknowledge(request, pk):
                     _("Acknowledged: %(name)s goes to %(number)s.")
                     % {"name": check_in.responder_name, "number": check_in.whistle.number},
                 )
-    return redirect(request.POST.get("next") or "dispatch:queue")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("dispatch:queue")
+    return redirect(next_url)
 
 
 @login_required

@@ -1,0 +1,1 @@
+from tests.dispatch.conftest import departments, jinhaihu  # noqa: F401
