@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "accounts",
+    "notifications",
     "whistle",
     "dispatch",
 ]
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -234,6 +236,9 @@ DISPATCH_SWEEP_GRACE_SECONDS = env.integer("DISPATCH_SWEEP_GRACE_SECONDS", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# The overdue sweep runs on a queue with a worker of its own (run.py, docker-compose.yml): a
+# burst of timer tasks in the main queue must not delay the guarantee (measured: bench/).
+CELERY_TASK_ROUTES = {"dispatch.sweep_overdue": {"queue": "sweep"}}
 CELERY_BEAT_SCHEDULE = {
     "sweep-overdue": {
         "task": "dispatch.sweep_overdue",
@@ -250,4 +255,71 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Notifications (docs/notifications.md): in-app always; outside channels named here.
+NOTIFICATIONS_CHANNELS = env.csv_list("NOTIFICATIONS_CHANNELS", ["inapp", "email"])
+_known_channels = {"inapp", "email", "sms", "webhook", "wecom", "dingtalk"}
+if set(NOTIFICATIONS_CHANNELS) - _known_channels:
+    raise env.ConfigError(
+        "NOTIFICATIONS_CHANNELS",
+        f"names unknown channels {sorted(set(NOTIFICATIONS_CHANNELS) - _known_channels)}; "
+        f"known: {', '.join(sorted(_known_channels))}",
+    )
+if "inapp" not in NOTIFICATIONS_CHANNELS:
+    NOTIFICATIONS_CHANNELS.insert(0, "inapp")  # the row is the message: always on
+_http = ("http", "https")
+NOTIFICATIONS_SMS_URL = env.url("NOTIFICATIONS_SMS_URL", _http)
+NOTIFICATIONS_SMS_TOKEN = env.text("NOTIFICATIONS_SMS_TOKEN", "")
+NOTIFICATIONS_WEBHOOK_URL = env.url("NOTIFICATIONS_WEBHOOK_URL", _http)
+NOTIFICATIONS_WEBHOOK_SECRET = env.text("NOTIFICATIONS_WEBHOOK_SECRET", "")
+NOTIFICATIONS_WECOM_URL = env.url("NOTIFICATIONS_WECOM_URL", _http)
+NOTIFICATIONS_DINGTALK_URL = env.url("NOTIFICATIONS_DINGTALK_URL", _http)
+NOTIFICATIONS_DINGTALK_SECRET = env.text("NOTIFICATIONS_DINGTALK_SECRET", "")
+for _channel, _url in (
+    ("sms", NOTIFICATIONS_SMS_URL),
+    ("webhook", NOTIFICATIONS_WEBHOOK_URL),
+    ("wecom", NOTIFICATIONS_WECOM_URL),
+    ("dingtalk", NOTIFICATIONS_DINGTALK_URL),
+):
+    if _channel in NOTIFICATIONS_CHANNELS and not _url:
+        raise env.ConfigError(
+            f"NOTIFICATIONS_{_channel.upper()}_URL",
+            f"must be set when NOTIFICATIONS_CHANNELS names {_channel}",
+        )
+# kinds sent to the group robots and webhooks (empty: every kind)
+NOTIFICATIONS_BROADCAST_KINDS = env.csv_list("NOTIFICATIONS_BROADCAST_KINDS", [])
+# prefix of links in outside messages, e.g. https://whistle.example.org (unset: paths only)
+NOTIFICATIONS_SITE_URL = env.url("NOTIFICATIONS_SITE_URL", _http) or ""
+NOTIFICATIONS_HTTP_TIMEOUT = env.integer("NOTIFICATIONS_HTTP_TIMEOUT", 10)
+NOTIFICATIONS_MAX_ATTEMPTS = env.integer("NOTIFICATIONS_MAX_ATTEMPTS", 8)
+NOTIFICATIONS_RETRY_SECONDS = env.integer("NOTIFICATIONS_RETRY_SECONDS", 30)  # doubles, max 30 min
+NOTIFICATIONS_SWEEP_SECONDS = env.integer("NOTIFICATIONS_SWEEP_SECONDS", 30)
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.integer("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 30)
+NOTIFICATIONS_REQUEUE_SECONDS = env.integer("NOTIFICATIONS_REQUEUE_SECONDS", 300)
+# Email: Django's EMAIL_* settings; unset, messages are printed by the worker (console).
+EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.text("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.text("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.text("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = NOTIFICATIONS_HTTP_TIMEOUT
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "chuishao@localhost")
+# Reminders before a check-in's deadline while nobody is on site: minutes left, e.g. "10,5".
+try:
+    DISPATCH_REMINDER_MINUTES = sorted(
+        {int(m) for m in env.csv_list("DISPATCH_REMINDER_MINUTES", ["10", "5"])}, reverse=True
+    )
+except ValueError:
+    raise env.ConfigError(
+        "DISPATCH_REMINDER_MINUTES", "must be whole minutes separated by commas, e.g. 10,5"
+    ) from None
+if any(m < 1 for m in DISPATCH_REMINDER_MINUTES):
+    raise env.ConfigError("DISPATCH_REMINDER_MINUTES", "must be at least 1 minute each")
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "notifications.sweep",
+    "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    "options": {"expires": NOTIFICATIONS_SWEEP_SECONDS},
 }
