@@ -172,7 +172,18 @@ def start_children(web_port: int) -> dict[str, subprocess.Popen]:
         "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{web_port}", "--noreload"],
         "worker": [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"],
         # The overdue sweep has a worker of its own: it never waits behind a burst of timers.
-        "sweeper": [*celery, "worker", "-l", "info", "-Q", "sweep", "--pool", "solo", "-n", "sweeper@%h"],
+        "sweeper": [
+            *celery,
+            "worker",
+            "-l",
+            "info",
+            "-Q",
+            "sweep",
+            "--pool",
+            "solo",
+            "-n",
+            "sweeper@%h",
+        ],
         "beat": [*celery, "beat", "-l", "info"],
     }
     children = {}

@@ -289,7 +289,7 @@ for _channel, _url in (
         )
 # kinds sent to the group robots and webhooks (empty: every kind)
 NOTIFICATIONS_BROADCAST_KINDS = env.csv_list("NOTIFICATIONS_BROADCAST_KINDS", [])
-# prefix of links in outside messages, e.g. https://whistle.example.org (unset: paths only)
+# prefix of links in outside messages, e.g. https://whistle.example.org (unset: no links)
 NOTIFICATIONS_SITE_URL = env.url("NOTIFICATIONS_SITE_URL", _http) or ""
 NOTIFICATIONS_HTTP_TIMEOUT = env.integer("NOTIFICATIONS_HTTP_TIMEOUT", 10)
 NOTIFICATIONS_MAX_ATTEMPTS = env.integer("NOTIFICATIONS_MAX_ATTEMPTS", 8)
@@ -318,6 +318,8 @@ except ValueError:
     ) from None
 if any(m < 1 for m in DISPATCH_REMINDER_MINUTES):
     raise env.ConfigError("DISPATCH_REMINDER_MINUTES", "must be at least 1 minute each")
+# The delivery sweep runs beside the overdue sweep, on its queue (it only queries and enqueues).
+CELERY_TASK_ROUTES["notifications.sweep"] = {"queue": "sweep"}
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.sweep",
     "schedule": NOTIFICATIONS_SWEEP_SECONDS,

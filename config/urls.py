@@ -8,6 +8,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from accounts.auth_views import SignInView
 from dispatch import api as dispatch_api
+from notifications import api as notifications_api
 
 from .health import healthz
 
@@ -17,6 +18,7 @@ router.register("streets", accounts_api.StreetViewSet, basename="street")
 router.register("departments", accounts_api.DepartmentViewSet, basename="department")
 router.register("whistles", dispatch_api.WhistleViewSet, basename="whistle")
 router.register("check-ins", dispatch_api.CheckInViewSet, basename="check-in")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
@@ -37,6 +39,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("accounts.urls")),
     path("", include("dispatch.urls")),
+    path("notifications/", include("notifications.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,9 +9,10 @@ class DispatchConfig(AppConfig):
     def ready(self):
         from whistle.querysets import visibility_extensions
 
-        from . import deadlines, services
-        from .models import CheckIn
+        from . import deadlines, reminders, services
+        from .models import CheckIn, CheckInReminder
         from .querysets import whistles_of_departments
 
         visibility_extensions.append(whistles_of_departments)
         deadlines.register(CheckIn, on_overdue=services.on_check_in_overdue)
+        deadlines.register(CheckInReminder, on_overdue=reminders.remind)

@@ -111,3 +111,41 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.key}"
+
+
+class CheckInReminder(DeadlineModel):
+    """A reminder before a check-in's deadline (DISPATCH_REMINDER_MINUTES): its `deadline` is
+    when to remind. It is due only while its check-in's clock runs (nobody on site, not
+    released, not overdue); the deadline engine marks it once (`overdue_at`: when it was
+    handled), by the ETA timer or the sweep, and `dispatch.reminders.remind` notifies (`sent`)."""
+
+    check_in = models.ForeignKey(
+        CheckIn, models.CASCADE, related_name="reminders", verbose_name=_("check-in")
+    )
+    minutes_left = models.PositiveSmallIntegerField(_("minutes left"))
+    sent = models.BooleanField(_("sent"), default=False)
+
+    # Due only while nobody is on site. Reminders of check-ins that stopped in time stay
+    # unmarked; the sweep's query reaches reminders through the open check-ins (their partial
+    # index), so those rows cost nothing.
+    deadline_open = Q(
+        check_in__checked_in_at=None, check_in__released_at=None, check_in__overdue_at=None
+    )
+
+    class Meta:
+        verbose_name = _("check-in reminder")
+        verbose_name_plural = _("check-in reminders")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["check_in", "minutes_left"], name="check_in_reminder_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["deadline"], condition=Q(overdue_at=None), name="check_in_reminder_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.check_in_id} · {self.minutes_left} min"

@@ -19,7 +19,7 @@ from whistle.choices import KIND_CATEGORIES, EventType, WhistleKind, WhistleStat
 from whistle.models import Whistle
 from whistle.services import next_number, record_event
 
-from . import deadlines
+from . import deadlines, notify, reminders
 from .choices import CheckInStatus
 from .hooks import close_guards
 from .models import CheckIn
@@ -231,6 +231,8 @@ def _summon(user, whistle, departments, now) -> list[CheckIn]:
             deadline=deadline.isoformat(),
         )
         deadlines.schedule(check_in)
+        reminders.schedule(check_in)
+        notify.summoned(check_in)
         created.append(check_in)
     return created
 
@@ -350,6 +352,7 @@ def on_check_in_overdue(check_in, now) -> None:
         department=check_in.department_id,
         deadline=check_in.deadline.isoformat(),
     )
+    notify.overdue(check_in)
 
 
 # --- the street closes the loop --------------------------------------------------------------
@@ -376,6 +379,7 @@ def resolve(user, whistle, *, summary) -> Whistle:
     # those not on site are released (keeping any overdue mark); those on site may now leave
     _release(whistle.check_ins.filter(checked_in_at=None), user, now, "resolved")
     whistle.refresh_from_db()
+    notify.resolved(whistle)
     return whistle
 
 

@@ -103,6 +103,10 @@ def _kwargs(spec: str, names: list[str], whistles) -> dict:
         obj = whistles[parts[0]]
     elif kind == "check-in":
         obj = whistles[parts[0]].check_ins.get(department__name=parts[1])
+    elif kind == "notification":
+        from notifications.models import Notification
+
+        obj = Notification.objects.filter(recipient__username=parts[0]).order_by("pk").first()
     elif kind == "photo":
         whistle = whistles[parts[0]]
         return {"whistle_pk": whistle.pk, "pk": whistle.photos.get().pk}
