@@ -46,7 +46,10 @@ class BlowWhistleForm(forms.Form):
     title = forms.CharField(label=_("What is the matter"), max_length=120)
     location = forms.CharField(label=_("Where"), max_length=200)
     community = forms.ModelChoiceField(
-        label=_("Community or village"), queryset=Community.objects.none(), required=False
+        label=_("Community or village"),
+        queryset=Community.objects.none(),
+        required=False,
+        empty_label=_("Not specified"),
     )
     latitude = forms.FloatField(
         required=False, widget=forms.HiddenInput, min_value=-90, max_value=90

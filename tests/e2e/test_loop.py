@@ -194,15 +194,20 @@ def test_the_whole_loop_in_a_browser(live_server, demo, departments, artefacts):
             expect(responder.locator(".msg.success")).to_be_visible()
             shoot(responder, "left-phone")
 
-            # Every page once more at the other width.
-            for page, size, name in (
-                (street, DESKTOP, "whistle-resolved-desktop"),
-                (responder, DESKTOP, "on-site-left-desktop"),
-                (queue, PHONE, "queue-phone"),
+            # Every page once more at the other width, and the notifications the loop sent.
+            for page, size, path, name in (
+                (street, DESKTOP, None, "whistle-resolved-desktop"),
+                (street, DESKTOP, "/whistles/new/", "blow-desktop"),
+                (street, DESKTOP, "/whistles/", "whistles-desktop"),
+                (responder, DESKTOP, None, "on-site-left-desktop"),
+                (queue, PHONE, None, "queue-phone"),
+                (queue, PHONE, "/notifications/", "notifications-phone"),
+                (queue, DESKTOP, "/notifications/", "notifications-desktop"),
             ):
                 page.set_viewport_size(size)
-                page.reload()
+                page.goto(live_server.url + path) if path else page.reload()
                 shoot(page, name)
+            expect(queue.locator(".notification").first).to_contain_text("平谷公安分局")
             browser.close()
     finally:
         sweeper.stopped.set()
@@ -213,4 +218,4 @@ def test_the_whole_loop_in_a_browser(live_server, demo, departments, artefacts):
     assert police.on_time is True and police.status == "released"
     assert str(police.arrival_latitude).startswith("40.229")
     assert chengguan.overdue_at is not None and chengguan.status == "released"
-    assert len(list(artefacts.glob("*.png"))) >= 12
+    assert len(list(artefacts.glob("*.png"))) >= 16
