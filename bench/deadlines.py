@@ -69,8 +69,17 @@ class Stack:
     """A redis-server of its own, a Celery worker and beat, each a subprocess in a process group
     of its own (so SIGKILL reaches the worker's pool children too). Logs go to `directory`."""
 
-    def __init__(self, directory: Path, env: dict[str, str] | None = None, concurrency: int = 2):
+    def __init__(
+        self,
+        directory: Path,
+        env: dict[str, str] | None = None,
+        concurrency: int = 2,
+        sweeper: bool = False,
+    ):
+        """With `sweeper`, the overdue sweep runs on a worker of its own, as run.py and
+        docker-compose.yml deploy it; without, one worker takes both queues."""
         self.directory = Path(directory)
+        self.separate_sweeper = sweeper
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.broker_url = f"redis://127.0.0.1:{self.port}/0"
@@ -83,9 +92,9 @@ class Stack:
             "CELERY_BROKER_URL": self.broker_url,
         }
         self.env.pop("CELERY_BROKER_WRITE_URL", None)
-        self.redis = self.worker = self.beat = None
-        self.starts = {"redis": 0, "worker": 0, "beat": 0}
-        self.logs: dict[str, list[Path]] = {"redis": [], "worker": [], "beat": []}
+        self.redis = self.worker = self.beat = self.sweeper = None
+        self.starts = {"redis": 0, "worker": 0, "beat": 0, "sweeper": 0}
+        self.logs: dict[str, list[Path]] = {"redis": [], "worker": [], "beat": [], "sweeper": []}
 
     # --- processes -------------------------------------------------------------------------
 
@@ -150,13 +159,23 @@ class Stack:
             [
                 sys.executable, "-m", "celery", "-A", "config", "worker",
                 "--pool", "prefork", "--concurrency", str(self.concurrency), "-l", "info",
-                "-Q", "celery,sweep",
+                "-Q", "celery" if self.separate_sweeper else "celery,sweep",
                 "--hostname", f"deadlines-{uuid.uuid4().hex[:8]}@%h",
                 "--without-gossip", "--without-mingle",
             ],
         )  # fmt: skip
         if wait:
             self.wait_worker_ready()
+
+    def start_sweeper(self) -> None:
+        self.sweeper = self._spawn(
+            "sweeper",
+            [
+                sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "sweep",
+                "--pool", "solo", "-l", "info", "--hostname", f"sweeper-{uuid.uuid4().hex[:8]}@%h",
+                "--without-gossip", "--without-mingle",
+            ],
+        )  # fmt: skip
 
     def wait_worker_ready(self, timeout: float = 60) -> None:
         def ready():
@@ -186,7 +205,7 @@ class Stack:
 
     def close(self) -> None:
         """Kill everything this stack started: beat, worker, redis."""
-        for process in (self.beat, self.worker, self.redis):
+        for process in (self.beat, self.worker, self.sweeper, self.redis):
             with contextlib.suppress(Exception):  # a finalizer goes on to the next process
                 self._kill(process)
 
@@ -214,11 +233,11 @@ class Stack:
         )
 
     def results(self, task: str) -> list[str]:
-        """The return values the worker logged for `task`, every start."""
-        return re.findall(
-            re.escape(task) + r"\[[0-9a-f-]+\] succeeded in [0-9.e-]+s: (\S+)",
-            self.worker_log(all_starts=True),
+        """The return values the workers logged for `task`, every start."""
+        logs = self.worker_log(all_starts=True) + "".join(
+            log.read_text(errors="replace") for log in self.logs["sweeper"]
         )
+        return re.findall(re.escape(task) + r"\[[0-9a-f-]+\] succeeded in [0-9.e-]+s: (\S+)", logs)
 
     def __enter__(self):
         return self
@@ -326,7 +345,7 @@ def main(argv=None) -> int:
     os.environ.setdefault("VAR_DIR", "var/bench")
     os.environ["WHISTLE_CHECKIN_DEADLINE_SECONDS"] = str(args.deadline)
     os.environ["DISPATCH_SWEEP_SECONDS"] = str(args.sweep)
-    stack = Stack(logs, concurrency=args.concurrency)
+    stack = Stack(logs, concurrency=args.concurrency, sweeper=True)
     os.environ["CELERY_BROKER_URL"] = stack.broker_url  # this process sends the ETA tasks there
     sys.path.insert(0, str(ROOT))
 
@@ -344,6 +363,7 @@ def main(argv=None) -> int:
     with stack:
         stack.start_redis()
         stack.start_worker()
+        stack.start_sweeper()
         stack.start_beat()
         print(
             f"{args.scenario}: N={args.n} deadline={args.deadline}s sweep={args.sweep}s "
