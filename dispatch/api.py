@@ -3,7 +3,7 @@ caller's scope before lookup (outside: 404); services decide who may act (in sco
 403) and what the state allows (409)."""
 
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -151,7 +151,11 @@ class WhistlePhotoFileView(APIView):
     def get(self, request, whistle_pk, pk):
         whistle = get_object_or_404(Whistle.objects.visible_to(request.user), pk=whistle_pk)
         photo = get_object_or_404(WhistlePhoto, whistle=whistle, pk=pk)
-        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+        try:
+            stream = photo.image.open("rb")
+        except FileNotFoundError:  # the file was lost from storage: say so, not 500
+            raise Http404 from None
+        response = FileResponse(stream, content_type=photo.content_type)
         response["Cache-Control"] = "private, max-age=3600"
         response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Street
@@ -29,16 +30,28 @@ class WhistleFilter(django_filters.FilterSet):
         fields = ["status", "kind", "street"]
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A whole number that fits a database id (NumberFilter would take 1.5 or 10**20)."""
+
+    field_class = forms.IntegerField
+
+
 class CheckInFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=CheckInStatus.choices, empty_label=_("Every status")
     )
     department = django_filters.ModelChoiceFilter(queryset=_departments)
-    whistle = django_filters.NumberFilter(field_name="whistle_id")
+    whistle = IdFilter(field_name="whistle_id", min_value=1, max_value=2**63 - 1)
+    street = django_filters.ModelChoiceFilter(
+        field_name="whistle__street", queryset=_streets, empty_label=_("Every street")
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="whistle__kind", choices=WhistleKind.choices, empty_label=_("Every kind")
+    )
     overdue = django_filters.BooleanFilter(
         field_name="overdue_at", lookup_expr="isnull", exclude=True
     )
 
     class Meta:
         model = CheckIn
-        fields = ["status", "department", "whistle", "overdue"]
+        fields = ["status", "department", "whistle", "street", "kind", "overdue"]

@@ -34,6 +34,18 @@ class DepartmentChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, department):
         return department.name
 
+    def _check_values(self, value):
+        # An id the database cannot hold is not a choice: an error on the field, not an
+        # overflow in the driver.
+        for pk in value:
+            if not str(pk).isdigit() or not 0 < int(pk) < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
 
 MODE_BADGE = {StationMode.RESIDENT: "1", StationMode.STATIONED: "4", StationMode.ON_CALL: "N"}
 

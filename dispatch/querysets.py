@@ -21,3 +21,16 @@ class CheckInQuerySet(models.QuerySet):
 def whistles_of_departments(scope) -> Q:
     """Whistle visibility added by dispatch: whistles that summoned one of your departments."""
     return Q(check_ins__department_id__in=scope.department_ids)
+
+
+def may_see_responder(user, check_in) -> bool:
+    """Who goes and where they reported: for the check-in's department, the whistle's street,
+    its district and the city (not for the other departments summoned to the same whistle)."""
+    scope = scope_of(user)
+    whistle = check_in.whistle
+    return (
+        scope.everything
+        or check_in.department_id in scope.department_ids
+        or whistle.street_id in scope.street_ids
+        or whistle.street.district_id in scope.district_ids
+    )

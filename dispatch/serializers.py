@@ -10,11 +10,34 @@ from whistle.choices import Category, WhistleKind
 from whistle.models import Event, Whistle, WhistlePhoto
 
 from .models import CheckIn
+from .querysets import may_see_responder
+
+MAX_ID = 2**63 - 1  # a larger id is not an id: 400, never an overflow in the database driver
+
+
+PRIVATE_CHECK_IN_FIELDS = (
+    "responder_name",
+    "responder_phone",
+    "arrival_latitude",
+    "arrival_longitude",
+)
 
 
 class CheckInSerializer(serializers.ModelSerializer):
+    """A check-in. Inside a whistle seen by another summoned department, who goes and where
+    they stood stay private (null): a check-in is the business of its department, its street,
+    its district and the city."""
+
     department_name = serializers.CharField(source="department.name", read_only=True)
     on_time = serializers.BooleanField(read_only=True, allow_null=True)
+
+    def to_representation(self, check_in):
+        data = super().to_representation(check_in)
+        request = self.context.get("request")
+        if request is not None and not may_see_responder(request.user, check_in):
+            for field in PRIVATE_CHECK_IN_FIELDS:
+                data[field] = None
+        return data
 
     class Meta:
         model = CheckIn
@@ -133,13 +156,17 @@ class BlowWhistleSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=-180, max_value=180
     )
     departments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=50,
     )
 
 
 class SummonSerializer(serializers.Serializer):
     departments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=50,
     )
 
 

@@ -1,6 +1,7 @@
 """Pages of the loop: the street blows and follows its whistle live; the department's queue
 shows summonses live and acknowledges; the responder reports on site from a phone."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
@@ -35,6 +37,7 @@ from .forms import (
     apply_service_errors,
 )
 from .models import CheckIn
+from .querysets import may_see_responder
 
 STREET_ROLES = (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
 
@@ -70,10 +73,17 @@ def whistle_list(request):
         filterset.qs if filterset.is_bound and filterset.is_valid() else _whistles(request.user)
     )
     page = Paginator(whistles.order_by("-blown_at", "-id"), 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "dispatch/whistle_list.html",
-        {"filter": filterset, "page": page, "can_blow": bool(_streets_of(request.user))},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_blow": bool(_streets_of(request.user)),
+        },
     )
 
 
@@ -89,6 +99,12 @@ def whistle_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            # every photo checked before anything is stored: a bad third photo leaves no file
+            for photo in data["photos"]:
+                try:
+                    whistle_services.validate_photo(photo)
+                except ValidationError as exc:
+                    raise ValidationError({"photos": exc.message_dict["file"]}) from None
             with transaction.atomic():
                 whistle = services.blow_whistle(
                     request.user,
@@ -104,17 +120,19 @@ def whistle_new(request):
                     departments=list(data["departments"]),
                 )
                 for photo in data["photos"]:
-                    try:
-                        whistle_services.add_photo(whistle, photo, request.user)
-                    except ValidationError as exc:
-                        raise ValidationError({"photos": exc.message_dict["file"]}) from None
+                    whistle_services.add_photo(whistle, photo, request.user)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
+            count = len(data["departments"])
             messages.success(
                 request,
-                _("Whistle %(number)s blown: %(count)d departments summoned.")
-                % {"number": whistle.number, "count": len(data["departments"])},
+                ngettext(
+                    "Whistle %(number)s blown: %(count)d department summoned.",
+                    "Whistle %(number)s blown: %(count)d departments summoned.",
+                    count,
+                )
+                % {"number": whistle.number, "count": count},
             )
             return redirect("dispatch:whistle", pk=whistle.pk)
     labels = dict(Category.choices)
@@ -125,6 +143,7 @@ def whistle_new(request):
             "form": form,
             "street": street,
             "streets": streets,
+            "deadline_minutes": settings.WHISTLE_CHECKIN_DEADLINE_SECONDS // 60,
             "kind_categories": {
                 kind: [{"code": c, "name": str(labels[c])} for c in codes]
                 for kind, codes in KIND_CATEGORIES.items()
@@ -135,9 +154,12 @@ def whistle_new(request):
 
 def _whistle_context(request, whistle):
     can_act = services.acts_for_street(request.user, whistle.street_id)
+    check_ins = list(whistle.check_ins.all())
     return {
         "whistle": whistle,
-        "check_ins": list(whistle.check_ins.all()),
+        "check_ins": check_ins,
+        # who goes: not shown to the other departments summoned to the same whistle
+        "responders_visible": {c.pk for c in check_ins if may_see_responder(request.user, c)},
         "events": list(whistle.events.all()),
         "now": timezone.now(),
         "can_act": can_act,
@@ -201,7 +223,9 @@ def whistle_summon(request, pk):
                 {"departments": form.errors.get("departments", [_("Choose departments.")])}
             )
         created = services.summon(request.user, whistle, list(form.cleaned_data["departments"]))
-        return _("%(count)d departments summoned.") % {"count": len(created)}
+        return ngettext(
+            "%(count)d department summoned.", "%(count)d departments summoned.", len(created)
+        ) % {"count": len(created)}
 
     return _act_on_whistle(request, pk, act)
 
@@ -210,7 +234,10 @@ def whistle_summon(request, pk):
 @require_POST
 def whistle_resolve(request, pk):
     def act(whistle):
-        services.resolve(request.user, whistle, summary=request.POST.get("summary", ""))
+        form = ResolveForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        services.resolve(request.user, whistle, summary=form.cleaned_data["summary"])
         return _("Resolved. The departments on site may now leave.")
 
     return _act_on_whistle(request, pk, act)
@@ -220,7 +247,10 @@ def whistle_resolve(request, pk):
 @require_POST
 def whistle_cancel(request, pk):
     def act(whistle):
-        services.cancel(request.user, whistle, reason=request.POST.get("reason", ""))
+        form = CancelForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        services.cancel(request.user, whistle, reason=form.cleaned_data["reason"])
         return _("The whistle was cancelled.")
 
     return _act_on_whistle(request, pk, act)
@@ -257,9 +287,6 @@ def _queue_context(request):
     check_ins = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     if show == "open":
         check_ins = check_ins.exclude(status=CheckInStatus.RELEASED)
-    kind = request.GET.get("kind")
-    if kind:
-        check_ins = check_ins.filter(whistle__kind=kind)
     return {
         "filter": filterset,
         "show": show,
@@ -267,9 +294,6 @@ def _queue_context(request):
         "now": timezone.now(),
         "ack_form": AcknowledgeForm(),
         "CheckInStatus": CheckInStatus,
-        "streets": Street.objects.filter(stations__department_id__in=scope.department_ids)
-        .distinct()
-        .order_by("id"),
     }
 
 
