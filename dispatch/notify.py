@@ -26,6 +26,7 @@ SUMMONED = "check_in.summoned"
 REMINDER = "check_in.reminder"
 OVERDUE = "check_in.overdue"
 RESOLVED = "whistle.resolved"
+CANCELLED = "whistle.cancelled"
 
 STREET_ROLES = (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
 
@@ -183,4 +184,30 @@ def resolved(whistle) -> None:
             body=body,
             link=_whistle_link(whistle),
             dedupe_key=f"resolved:{whistle.pk}:{department_id}",
+        )
+
+
+def cancelled(whistle) -> None:
+    """The whistle is cancelled: each summoned department's dispatchers learn that nobody needs
+    to come (or stay) any more."""
+    names = {
+        c.department_id: c.department.name for c in whistle.check_ins.select_related("department")
+    }
+    for department_id, name in names.items():
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("%(number)s is cancelled: %(department)s need not come") % {
+                "number": whistle.number,
+                "department": name,
+            }
+            body = _("%(title)s. Reason: %(reason)s") % {
+                "title": whistle.title,
+                "reason": whistle.cancel_reason,
+            }
+        notify(
+            _users(_dispatchers(department_id)),
+            kind=CANCELLED,
+            title=title,
+            body=body,
+            link=_whistle_link(whistle),
+            dedupe_key=f"cancelled:{whistle.pk}:{department_id}",
         )

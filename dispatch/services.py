@@ -399,6 +399,7 @@ def cancel(user, whistle, *, reason) -> Whistle:
     record_event(whistle.pk, EventType.WHISTLE_CANCELLED, now, actor=user, reason=reason.strip())
     _release(whistle.check_ins.all(), user, now, "cancelled")
     whistle.refresh_from_db()
+    notify.cancelled(whistle)
     return whistle
 
 

@@ -198,3 +198,18 @@ def test_resolving_tells_each_summoned_department_whether_to_leave_or_not_come(b
     assert "无需" in told["dept_pg_chengguan"][0]
     resolved = Notification.objects.filter(kind="whistle.resolved").first()
     assert "盗采点已查封" in resolved.body
+
+
+@pytest.mark.django_db
+def test_cancelling_tells_each_summoned_department_once(blow, demo):
+    from dispatch import services
+    from notifications.models import Notification
+
+    whistle = blow("police", "chengguan")
+    services.cancel(demo["street_jinhaihu"], whistle, reason="误报")
+    cancelled = Notification.objects.filter(kind="whistle.cancelled")
+    assert set(cancelled.values_list("recipient__username", flat=True)) == {
+        "dept_pg_police",
+        "dept_pg_chengguan",
+    }
+    assert all("误报" in n.body for n in cancelled)
