@@ -213,16 +213,19 @@ def _act_on_whistle(request, pk, act):
     return redirect("dispatch:whistle", pk=pk)
 
 
+def _cleaned(form) -> dict:
+    """The form's data, or its errors raised as a ValidationError (shown as messages)."""
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return form.cleaned_data
+
+
 @login_required
 @require_POST
 def whistle_summon(request, pk):
     def act(whistle):
-        form = SummonForm(request.POST, street=whistle.street, user=request.user)
-        if not form.is_valid():
-            raise ValidationError(
-                {"departments": form.errors.get("departments", [_("Choose departments.")])}
-            )
-        created = services.summon(request.user, whistle, list(form.cleaned_data["departments"]))
+        data = _cleaned(SummonForm(request.POST, street=whistle.street, user=request.user))
+        created = services.summon(request.user, whistle, list(data["departments"]))
         return ngettext(
             "%(count)d department summoned.", "%(count)d departments summoned.", len(created)
         ) % {"count": len(created)}
@@ -234,10 +237,7 @@ def whistle_summon(request, pk):
 @require_POST
 def whistle_resolve(request, pk):
     def act(whistle):
-        form = ResolveForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.resolve(request.user, whistle, summary=form.cleaned_data["summary"])
+        services.resolve(request.user, whistle, **_cleaned(ResolveForm(request.POST)))
         return _("Resolved. The departments on site may now leave.")
 
     return _act_on_whistle(request, pk, act)
@@ -247,10 +247,7 @@ def whistle_resolve(request, pk):
 @require_POST
 def whistle_cancel(request, pk):
     def act(whistle):
-        form = CancelForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        services.cancel(request.user, whistle, reason=form.cleaned_data["reason"])
+        services.cancel(request.user, whistle, **_cleaned(CancelForm(request.POST)))
         return _("The whistle was cancelled.")
 
     return _act_on_whistle(request, pk, act)
