@@ -29,6 +29,7 @@ from .models import (
     Street,
     User,
 )
+from .services import upsert
 
 STREETS_CSV = Path(__file__).parent / "data" / "beijing_streets_sample.csv"
 
@@ -154,15 +155,7 @@ def read_streets(path: Path = STREETS_CSV) -> list[tuple[str, str, str]]:
 
 
 def _upsert(model, lookup: dict, values: dict):
-    """get_or_create, then write only the fields that differ (a second run writes nothing)."""
-    obj, created = model.objects.get_or_create(**lookup, defaults=values)
-    if not created:
-        changed = [k for k, v in values.items() if getattr(obj, k) != v]
-        for k in changed:
-            setattr(obj, k, values[k])
-        if changed:
-            obj.save(update_fields=changed)
-    return obj
+    return upsert(model, lookup, values)[0]
 
 
 def _sync(model, keys: tuple[str, ...], rows: list[dict]) -> dict[tuple, object]:

@@ -35,6 +35,7 @@ from .models import (
     Street,
     street_short_name,
 )
+from .services import upsert
 
 CITY_NAME = "北京市"
 TYPES = ("district", "street", "community", "department", "station")
@@ -601,21 +602,6 @@ def validate(rows: list[tuple[int, list[str]]]) -> tuple[list[Record], list[RowE
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _upsert(model, lookup: dict, values: dict) -> tuple[object, str]:
-    """get_or_create (so Street.save() makes its committee group), then write only what
-    differs: a second import of the same file writes nothing."""
-    obj, created = model.objects.get_or_create(**lookup, defaults=values)
-    if created:
-        return obj, "created"
-    changed = [k for k, v in values.items() if getattr(obj, k) != v]
-    if not changed:
-        return obj, "unchanged"
-    for k in changed:
-        setattr(obj, k, values[k])
-    obj.save(update_fields=changed)
-    return obj, "updated"
-
-
 class LoadError(Exception):
     def __init__(self, error):
         super().__init__(str(error))
@@ -654,7 +640,7 @@ def load(records: list[Record]) -> dict[str, Counter]:
     def write(record, model, lookup, values):
         try:
             with transaction.atomic():
-                obj, status = _upsert(model, lookup, values)
+                obj, status = upsert(model, lookup, values)
         except IntegrityError as exc:
             raise LoadError(
                 RowError(

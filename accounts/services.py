@@ -28,3 +28,19 @@ def add_membership(user: User, role: Role, unit) -> Membership:
     field = ROLE_UNIT[Role(role)].value
     membership, _created = Membership.objects.get_or_create(user=user, role=role, **{field: unit})
     return membership
+
+
+def upsert(model, lookup: dict, values: dict) -> tuple[object, str]:
+    """get_or_create (so model.save() runs: a Street makes its committee group), then write only
+    the fields that differ. Returns the object and "created", "updated" or "unchanged": loading
+    the same data twice writes nothing (seed_demo, import_org)."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    if created:
+        return obj, "created"
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if not changed:
+        return obj, "unchanged"
+    for k in changed:
+        setattr(obj, k, values[k])
+    obj.save(update_fields=changed)
+    return obj, "updated"
