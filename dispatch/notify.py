@@ -154,60 +154,65 @@ def overdue(check_in) -> None:
     )
 
 
-def resolved(whistle) -> None:
-    """The whistle is resolved: each summoned department's dispatchers learn that their people
-    may leave the site, or need not come any more."""
-    on_site: dict[int, bool] = {}
-    names: dict[int, str] = {}
-    for check_in in whistle.check_ins.select_related("department"):
-        names[check_in.department_id] = check_in.department.name
-        here = check_in.checked_in_at is not None and check_in.released_at is None
-        on_site[check_in.department_id] = on_site.get(check_in.department_id, False) or here
-    for department_id, here in on_site.items():
-        with translation.override(settings.LANGUAGE_CODE):
-            about = {"number": whistle.number, "department": names[department_id]}
-            title = (
-                _("%(number)s is resolved: %(department)s may leave the site")
-                if here
-                else _("%(number)s is resolved: %(department)s need not come any more")
-            ) % about
-            body = whistle.title
-            if whistle.resolution:
-                body = _("%(title)s. Resolution: %(resolution)s") % {
-                    "title": whistle.title,
-                    "resolution": whistle.resolution,
-                }
-        notify(
-            _users(_dispatchers(department_id)),
-            kind=RESOLVED,
-            title=title,
-            body=body,
-            link=_whistle_link(whistle),
-            dedupe_key=f"resolved:{whistle.pk}:{department_id}",
-        )
-
-
-def cancelled(whistle) -> None:
-    """The whistle is cancelled: each summoned department's dispatchers learn that nobody needs
-    to come (or stay) any more."""
+def _tell_each_department(whistle, kind: str, compose) -> None:
+    """One notification to the dispatchers of each department the whistle summoned;
+    `compose(department_id, name)` gives (title, body), written in the platform's language."""
     names = {
         c.department_id: c.department.name for c in whistle.check_ins.select_related("department")
     }
     for department_id, name in names.items():
         with translation.override(settings.LANGUAGE_CODE):
-            title = _("%(number)s is cancelled: %(department)s need not come") % {
-                "number": whistle.number,
-                "department": name,
-            }
-            body = _("%(title)s. Reason: %(reason)s") % {
-                "title": whistle.title,
-                "reason": whistle.cancel_reason,
-            }
+            title, body = compose(department_id, name)
         notify(
             _users(_dispatchers(department_id)),
-            kind=CANCELLED,
+            kind=kind,
             title=title,
             body=body,
             link=_whistle_link(whistle),
-            dedupe_key=f"cancelled:{whistle.pk}:{department_id}",
+            dedupe_key=f"{kind.split('.')[-1]}:{whistle.pk}:{department_id}",
         )
+
+
+def resolved(whistle) -> None:
+    """The whistle is resolved: each summoned department's dispatchers learn that their people
+    may leave the site, or need not come any more."""
+    on_site = {
+        c.department_id
+        for c in whistle.check_ins.all()
+        if c.checked_in_at is not None and c.released_at is None
+    }
+
+    def compose(department_id, name):
+        about = {"number": whistle.number, "department": name}
+        title = (
+            _("%(number)s is resolved: %(department)s may leave the site")
+            if department_id in on_site
+            else _("%(number)s is resolved: %(department)s need not come any more")
+        ) % about
+        body = whistle.title
+        if whistle.resolution:
+            body = _("%(title)s. Resolution: %(resolution)s") % {
+                "title": whistle.title,
+                "resolution": whistle.resolution,
+            }
+        return title, body
+
+    _tell_each_department(whistle, RESOLVED, compose)
+
+
+def cancelled(whistle) -> None:
+    """The whistle is cancelled: each summoned department's dispatchers learn that nobody needs
+    to come (or stay) any more."""
+
+    def compose(department_id, name):
+        title = _("%(number)s is cancelled: %(department)s need not come") % {
+            "number": whistle.number,
+            "department": name,
+        }
+        body = _("%(title)s. Reason: %(reason)s") % {
+            "title": whistle.title,
+            "reason": whistle.cancel_reason,
+        }
+        return title, body
+
+    _tell_each_department(whistle, CANCELLED, compose)
