@@ -58,3 +58,34 @@ ROLE_UNIT = {
     Role.DISTRICT_ADMIN: UnitType.DISTRICT,
     Role.HOTLINE_OPERATOR: UnitType.CITY,
 }
+
+
+class Power(models.TextChoices):
+    """The powers a street's party committee may be granted (domain.md): the four of the
+    city-wide grant and Pinggu's veto. Each value is also the codename of the object
+    permission it gives, on the objects it governs."""
+
+    COORDINATE_DEPARTMENTS = (
+        "coordinate_departments",
+        _("Coordinate and supervise (统筹协调和督办权)"),
+    )
+    ADVISE_MAJOR_MATTER = "advise_major_matter", _("Advise on major matters (意见建议权)")
+    RECOMMEND_PERSONNEL = "recommend_personnel", _("Recommend on personnel (人事建议权)")
+    ASSESS_STATIONED_STAFF = "assess_stationed_staff", _("Assess stationed staff (日常管理考核权)")
+    VETO_DEPARTMENT = "veto_department", _("Veto (否决权)")
+
+
+class TimelineEventType(models.TextChoices):
+    POWER_GRANTED = "power_granted", _("Power granted")
+    POWER_REVOKED = "power_revoked", _("Power revoked")
+    ORDER_ISSUED = "order_issued", _("Supervision order issued")
+    ORDER_ANSWERED = "order_answered", _("Supervision order answered")
+    ORDER_OVERDUE = "order_overdue", _("Supervision order overdue")
+    MATTER_PUBLISHED = "matter_published", _("Major matter published")
+    OPINION_SUBMITTED = "opinion_submitted", _("Opinion submitted")
+    OPINION_ANSWERED = "opinion_answered", _("Opinion answered")
+    PERSONNEL_RECOMMENDED = "personnel_recommended", _("Personnel recommendation made")
+    PERSONNEL_ANSWERED = "personnel_answered", _("Personnel recommendation answered")
+    PERSONNEL_OVERDUE = "personnel_overdue", _("Personnel recommendation overdue")
+    OFFICER_RECORDED = "officer_recorded", _("Daily record of a stationed officer")
+    OFFICER_ASSESSED = "officer_assessed", _("Stationed officer assessed")

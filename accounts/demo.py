@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
-from .choices import CommunityKind, DepartmentKind, Role, StationMode, StreetKind
+from .choices import CommunityKind, DepartmentKind, Power, Role, StationMode, StreetKind
 from .models import (
     City,
     Community,
@@ -24,12 +24,13 @@ from .models import (
     DispatchedAgency,
     District,
     Membership,
+    PowerGrant,
     Station,
     StationedOfficer,
     Street,
     User,
 )
-from .services import upsert
+from .services import grant_power, sync_powers, upsert
 
 STREETS_CSV = Path(__file__).parent / "data" / "beijing_streets_sample.csv"
 
@@ -81,13 +82,13 @@ COMMUNITIES = {
 }  # fmt: skip
 
 PILOT_STREETS = [("平谷区", "金海湖镇"), ("东城区", "龙潭街道")]
-# (department key, agency name suffix, leader title) for the pilot streets' 派出机构.
+# (department key, agency name suffix, leader title) of every street's 派出机构.
 AGENCIES = [
     ("police", "派出所", "所长"),
     ("market", "市场监管所", "所长"),
     ("traffic", "交通中队", "中队长"),
 ]
-# (department key, position) of the officers stationed in the pilot streets.
+# (department key, position) of the officers stationed in every street.
 OFFICERS = [
     ("police", "驻街民警"), ("police", "驻街民警"), ("market", "驻街市场监管员"),
     ("traffic", "驻街交警"), ("fire", "驻街消防监督员"),
@@ -261,29 +262,37 @@ def seed(password: str | None = None) -> dict[str, int]:
         ],
     )
 
-    for district_name, street_name in PILOT_STREETS:
-        street = streets[(district_name, street_name)]
+    # Every street has its dispatched agencies (派出机构) and stationed officers.
+    agency_rows, officer_rows = [], []
+    for (district_name, street_name), street in streets.items():
         for key, suffix, title in AGENCIES:
             name = street.short_name + suffix
-            _upsert(
-                DispatchedAgency,
-                {"street": street, "name": name},
+            agency_rows.append(
                 {
+                    "street": street,
+                    "name": name,
                     "department": departments[(district_name, key)],
                     "leader_name": fake_name(name, "leader"),
                     "leader_title": title,
                     "leader_phone": fake_phone(name, "leader"),
-                },
+                }
             )
         for i, (key, position) in enumerate(OFFICERS):
             dept = departments[(district_name, key)]
-            _upsert(
-                StationedOfficer,
-                {"street": street, "department": dept, "name": fake_name(street_name, key, str(i))},
-                {"position": position, "phone": fake_phone(street_name, key, str(i))},
+            officer_rows.append(
+                {
+                    "street": street,
+                    "department": dept,
+                    "name": fake_name(street_name, key, str(i)),
+                    "position": position,
+                    "phone": fake_phone(street_name, key, str(i)),
+                }
             )
+    _sync(DispatchedAgency, ("street", "name"), agency_rows)
+    _sync(StationedOfficer, ("street", "department", "name"), officer_rows)
 
     _seed_accounts(password, city, districts, streets, departments)
+    _seed_grants([streets[key] for key in PILOT_STREETS])
     return {
         "districts": District.objects.count(),
         "streets": Street.objects.count(),
@@ -294,6 +303,22 @@ def seed(password: str | None = None) -> dict[str, int]:
         "officers": StationedOfficer.objects.count(),
         "users": User.objects.count(),
     }
+
+
+def _seed_grants(pilots) -> None:
+    """The pilot streets hold every power (the four and Pinggu's veto); the others none. Then
+    guardian's object permissions are brought in step with the grants (the bulk loads above
+    bypass the per-object signal)."""
+    held = set(
+        PowerGrant.objects.filter(revoked_at=None, street__in=pilots).values_list(
+            "street_id", "power"
+        )
+    )
+    for street in pilots:
+        for power in Power:
+            if (street.pk, power.value) not in held:
+                grant_power(None, street, power, note="试点街乡")
+    sync_powers()
 
 
 def _password_hash(password: str) -> str:

@@ -3,7 +3,9 @@
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,13 +15,21 @@ from .choices import (
     ROLE_UNIT,
     CommunityKind,
     DepartmentKind,
+    Power,
     Role,
     StaffingForm,
     StationMode,
     StreetKind,
+    TimelineEventType,
     UnitType,
 )
-from .querysets import DepartmentQuerySet, DistrictQuerySet, StreetQuerySet
+from .querysets import (
+    DepartmentQuerySet,
+    DistrictQuerySet,
+    PowerGrantQuerySet,
+    StreetQuerySet,
+    StreetUnitQuerySet,
+)
 
 
 class User(AbstractUser):
@@ -224,6 +234,8 @@ class Station(models.Model):
     duty_contact = models.CharField(_("duty contact"), max_length=60)
     duty_phone = models.CharField(_("duty phone"), max_length=30)
 
+    objects = StreetUnitQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("station")
         verbose_name_plural = _("stations (1+4+N)")
@@ -256,6 +268,8 @@ class DispatchedAgency(models.Model):
     leader_name = models.CharField(_("leader"), max_length=60)
     leader_title = models.CharField(_("leader's title"), max_length=60, blank=True)
     leader_phone = models.CharField(_("leader's phone"), max_length=30, blank=True)
+
+    objects = StreetUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dispatched agency")
@@ -298,6 +312,8 @@ class StationedOfficer(models.Model):
     user = models.ForeignKey(
         User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")
     )
+
+    objects = StreetUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stationed officer")
@@ -383,6 +399,73 @@ class Membership(models.Model):
     @property
     def unit_id(self):
         return getattr(self, f"{self.unit_type}_id")
+
+
+class PowerGrant(models.Model):
+    """The grant of one power to one street's party committee: a record of who granted it
+    and when, and who revoked it and when. `accounts.services.sync_powers` keeps
+    django-guardian's object permissions in step with the active grants."""
+
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="power_grants", verbose_name=_("street")
+    )
+    power = models.CharField(_("power"), max_length=32, choices=Power.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    granted_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(_("granted at"))
+    revoked_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("revoked by")
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+
+    objects = PowerGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("power grant")
+        verbose_name_plural = _("power grants")
+        ordering = ["street_id", "power", "-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "power"],
+                condition=Q(revoked_at=None),
+                name="power_grant_one_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.street} · {self.get_power_display()}"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class TimelineEvent(models.Model):
+    """One entry of the timeline of an object outside the whistles (a power grant, a
+    supervision order, an opinion …): append-only, the database refuses UPDATE and DELETE.
+    Carries no citizen's personal data."""
+
+    type = models.CharField(max_length=32, choices=TimelineEventType.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    street = models.ForeignKey(Street, models.PROTECT, null=True, blank=True, related_name="+")
+    subject_type = models.ForeignKey(ContentType, models.PROTECT, related_name="+")
+    subject_id = models.BigIntegerField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
+
+    def __str__(self):
+        return f"{self.get_type_display()} @ {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 # Direct foreign-key permission tables (django-guardian's fast path): one pair per model

@@ -4,8 +4,8 @@ however a membership changes (service, admin, import)."""
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Membership, User
-from .services import sync_committee_groups
+from .models import DispatchedAgency, Membership, Station, StationedOfficer, User
+from .services import sync_committee_groups, sync_object
 
 
 @receiver([post_save, post_delete], sender=Membership)
@@ -26,3 +26,13 @@ def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
         )
     for user_id in set(user_ids):
         sync_committee_groups(user_id)
+
+
+@receiver(post_save, sender=Station)
+@receiver(post_save, sender=DispatchedAgency)
+@receiver(post_save, sender=StationedOfficer)
+def _governed_object_saved(sender, instance, raw=False, **kwargs):
+    """A station, agency or officer added (or moved) later is covered by its street's grants
+    at once. Bulk loads (seed_demo, import_org) call `sync_powers` themselves."""
+    if not raw:
+        sync_object(instance)

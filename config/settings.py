@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "notifications",
     "whistle",
     "dispatch",
+    "powers",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,10 @@ DEMO_PASSWORD = env.text("DEMO_PASSWORD", "demo-pass-2026")
 WHISTLE_PHOTO_MAX_BYTES = env.integer("WHISTLE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # /healthz allows this long without a sweep after the web process starts (beat may start later).
 DISPATCH_SWEEP_GRACE_SECONDS = env.integer("DISPATCH_SWEEP_GRACE_SECONDS", 60)
+# The powers (docs/powers.md): a supervision order's default deadline, and the time a
+# department has to answer a personnel recommendation (both on the deadline engine).
+POWERS_ORDER_DEFAULT_HOURS = env.integer("POWERS_ORDER_DEFAULT_HOURS", 72)
+POWERS_PERSONNEL_ANSWER_DAYS = env.integer("POWERS_PERSONNEL_ANSWER_DAYS", 15)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("org/", include("accounts.urls")),
     path("", include("dispatch.urls")),
     path("notifications/", include("notifications.urls")),
+    path("powers/", include("powers.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
