@@ -3,7 +3,8 @@ on the object (django-guardian, via accounts.grants), recording a timeline event
 the notifications in the same transaction. HTML views and the API both call these."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date as Date
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -506,13 +507,9 @@ def record_officer(user, *, officer, date, kind, note="") -> OfficerRecord:
 def _period_end(period: str):
     year = int(period[:4])
     if len(period) == 4:
-        return datetime(year, 12, 31).date()
-    if period[5] == "Q":
-        month = int(period[6]) * 3
-    else:
-        month = int(period[5:7])
-    first_next = datetime(year + (month == 12), month % 12 + 1, 1).date()
-    return first_next - timedelta(days=1)
+        return Date(year, 12, 31)
+    month = int(period[6]) * 3 if period[5] == "Q" else int(period[5:7])
+    return Date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
 
 
 @transaction.atomic
