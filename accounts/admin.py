@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
@@ -11,9 +13,11 @@ from .models import (
     DispatchedAgency,
     District,
     Membership,
+    PowerGrant,
     Station,
     StationedOfficer,
     Street,
+    TimelineEvent,
     User,
 )
 
@@ -126,3 +130,91 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__full_name")
     list_select_related = ("user", "city", "district", "street", "department")
     autocomplete_fields = ["user", "district", "street", "department"]
+
+
+class PowerGrantForm(forms.ModelForm):
+    class Meta:
+        model = PowerGrant
+        fields = ("street", "power", "note")
+
+    def clean(self):
+        data = super().clean()
+        street, power = data.get("street"), data.get("power")
+        if (
+            street
+            and power
+            and PowerGrant.objects.filter(street=street, power=power, revoked_at=None).exists()
+        ):
+            raise forms.ValidationError(
+                _("%(street)s already holds this power.") % {"street": street.name}
+            )
+        return data
+
+
+@admin.register(PowerGrant)
+class PowerGrantAdmin(admin.ModelAdmin):
+    """Grants are added here or on the grants page, through the service (which keeps the
+    object permissions in step and records the event); they are revoked, never edited or
+    deleted: the record is the history."""
+
+    form = PowerGrantForm
+    list_display = ("street", "power", "granted_by", "granted_at", "revoked_by", "revoked_at")
+    list_filter = ("power", "street__district", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("street__name",)
+    list_select_related = ("street", "granted_by", "revoked_by")
+    autocomplete_fields = ["street"]
+    readonly_fields = (
+        "granted_by",
+        "granted_at",
+        "revoked_by",
+        "revoked_at",
+        "revoke_reason",
+    )
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from .services import grant_power
+
+        granted = grant_power(
+            request.user, form.cleaned_data["street"], form.cleaned_data["power"], obj.note
+        )
+        obj.pk = granted.pk
+
+    @admin.action(description=_("Revoke the selected grants"))
+    def revoke(self, request, queryset):
+        from .services import revoke_power
+
+        count = 0
+        for grant in queryset.filter(revoked_at=None).select_related("street__district"):
+            try:
+                revoke_power(request.user, grant, _("Revoked in the administration"))
+            except PermissionDenied:
+                continue
+            count += 1
+        self.message_user(
+            request, _("%(count)d grants revoked.") % {"count": count}, messages.SUCCESS
+        )
+
+
+@admin.register(TimelineEvent)
+class TimelineEventAdmin(admin.ModelAdmin):
+    """Append-only: read here, written by the services."""
+
+    list_display = ("at", "type", "street", "subject_type", "subject_id", "actor")
+    list_filter = ("type",)
+    list_select_related = ("street", "subject_type", "actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

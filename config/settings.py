@@ -222,6 +222,9 @@ SPECTACULAR_SETTINGS = {
         "WhistleKindEnum": "whistle.choices.WhistleKind",
         "WhistleStatusEnum": "whistle.choices.WhistleStatus",
         "CheckInStatusEnum": "dispatch.choices.CheckInStatus",
+        "RecordKindEnum": "powers.choices.RecordKind",
+        "PowerEnum": "accounts.choices.Power",
+        "OrderStatusEnum": "powers.choices.OrderStatus",
     },
 }
 

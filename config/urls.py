@@ -9,6 +9,7 @@ from accounts import views as accounts_views
 from accounts.auth_views import SignInView
 from dispatch import api as dispatch_api
 from notifications import api as notifications_api
+from powers import api as powers_api
 
 from .health import healthz
 
@@ -19,6 +20,24 @@ router.register("departments", accounts_api.DepartmentViewSet, basename="departm
 router.register("whistles", dispatch_api.WhistleViewSet, basename="whistle")
 router.register("check-ins", dispatch_api.CheckInViewSet, basename="check-in")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("stations", powers_api.StationViewSet, basename="station")
+router.register("agencies", powers_api.AgencyViewSet, basename="agency")
+router.register("officers", powers_api.OfficerViewSet, basename="officer")
+router.register("power-grants", powers_api.PowerGrantViewSet, basename="power-grant")
+router.register(
+    "supervision-orders", powers_api.SupervisionOrderViewSet, basename="supervision-order"
+)
+router.register("major-matters", powers_api.MajorMatterViewSet, basename="major-matter")
+router.register("opinions", powers_api.OpinionViewSet, basename="opinion")
+router.register(
+    "personnel-recommendations",
+    powers_api.PersonnelRecommendationViewSet,
+    basename="personnel-recommendation",
+)
+router.register("officer-records", powers_api.OfficerRecordViewSet, basename="officer-record")
+router.register(
+    "officer-assessments", powers_api.OfficerAssessmentViewSet, basename="officer-assessment"
+)
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),

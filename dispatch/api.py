@@ -104,7 +104,7 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def summon(self, request, pk=None):
         whistle = self.get_object()
-        services.require_street(request.user, whistle)
+        services.require_coordinate(request.user, whistle)
 
         def run():
             data = _valid(SummonSerializer, request)

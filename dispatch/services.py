@@ -39,6 +39,26 @@ def acts_for_department(user, department_id) -> bool:
     return scope_of(user).has_role(Role.DEPARTMENT_DISPATCHER, department_id)
 
 
+def may_coordinate(user, street_id) -> bool:
+    """Summoning (blowing, summoning more) needs the power to coordinate (统筹协调和督办权):
+    a committee member of a street granted it, holding it on the street's stations."""
+    from accounts.choices import Power
+    from accounts.grants import with_power
+
+    if not scope_of(user).has_role(Role.COMMITTEE_MEMBER, street_id):
+        return False
+    stations = Station.objects.filter(street_id=street_id)
+    return with_power(user, Power.COORDINATE_DEPARTMENTS, stations).exists()
+
+
+def require_coordinate(user, whistle):
+    if not may_coordinate(user, whistle.street_id):
+        raise PermissionDenied(
+            _("Only the party committee of %(street)s, holding the power to coordinate, summons departments.")
+            % {"street": whistle.street.name}
+        )
+
+
 def require_street(user, whistle):
     if not acts_for_street(user, whistle.street_id):
         raise PermissionDenied(
@@ -124,6 +144,15 @@ def blow_whistle(
         raise ValidationError(
             {"street": _("You cannot blow a whistle for %(street)s.") % {"street": street.name}}
         )
+    if not may_coordinate(user, street.pk):
+        raise ValidationError(
+            {
+                "street": _(
+                    "Blowing a whistle needs the power to coordinate departments (统筹协调和督办权), held by the party committee of %(street)s when the district grants it."
+                )
+                % {"street": street.name}
+            }
+        )
     errors = {}
     if kind not in WhistleKind.values:
         errors["kind"] = _("Unknown kind of whistle.")
@@ -190,7 +219,7 @@ def blow_whistle(
 def summon(user, whistle, departments) -> list[CheckIn]:
     """Summon more departments, or the same again for a new round of a long operation."""
     whistle = _locked(whistle)
-    require_street(user, whistle)
+    require_coordinate(user, whistle)
     if whistle.status != WhistleStatus.OPEN:
         raise Conflict(_("Departments can be summoned only while the whistle is open."), "not_open")
     departments = _summonable(user, whistle.street, departments)

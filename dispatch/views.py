@@ -43,10 +43,15 @@ STREET_ROLES = (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
 
 
 def _streets_of(user):
-    """The streets where the person may blow (street roles), in a stable order."""
+    """The streets where the person may blow (a committee member holding the power to
+    coordinate), in a stable order."""
     scope = scope_of(user)
-    ids = sorted({unit for role, unit in scope.role_units if role in STREET_ROLES})
-    return list(Street.objects.filter(pk__in=ids).select_related("district").order_by("id"))
+    ids = sorted({unit for role, unit in scope.role_units if role == Role.COMMITTEE_MEMBER})
+    return [
+        s
+        for s in Street.objects.filter(pk__in=ids).select_related("district").order_by("id")
+        if services.may_coordinate(user, s.pk)
+    ]
 
 
 def _whistles(user):
@@ -91,7 +96,11 @@ def whistle_list(request):
 def whistle_new(request):
     streets = _streets_of(request.user)
     if not streets:
-        raise PermissionDenied(_("Only street officials blow whistles."))
+        raise PermissionDenied(
+            _(
+                "Only the party committee of a street granted the power to coordinate departments blows whistles."
+            )
+        )
     street = next((s for s in streets if str(s.pk) == request.GET.get("street")), streets[0])
     form = BlowWhistleForm(
         request.POST or None, request.FILES or None, street=street, user=request.user
@@ -163,7 +172,9 @@ def _whistle_context(request, whistle):
         "events": list(whistle.events.all()),
         "now": timezone.now(),
         "can_act": can_act,
-        "summon_form": SummonForm(street=whistle.street, user=request.user) if can_act else None,
+        "summon_form": SummonForm(street=whistle.street, user=request.user)
+        if services.may_coordinate(request.user, whistle.street_id)
+        else None,
         "resolve_form": ResolveForm(),
         "cancel_form": CancelForm(),
         "WhistleStatus": WhistleStatus,
@@ -224,6 +235,7 @@ def _cleaned(form) -> dict:
 @require_POST
 def whistle_summon(request, pk):
     def act(whistle):
+        services.require_coordinate(request.user, whistle)
         data = _cleaned(SummonForm(request.POST, street=whistle.street, user=request.user))
         created = services.summon(request.user, whistle, list(data["departments"]))
         return ngettext(

@@ -47,7 +47,7 @@ PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 # --- who may act -----------------------------------------------------------------------------
 
 
-def _require_power(user, power: Power, obj, field: str | None = None):
+def require_power(user, power: Power, obj, field: str | None = None):
     """The committee's power on `obj`: a PermissionDenied (403) when the object came in the
     URL, a ValidationError naming `field` (400) when its id came in a body."""
     if holds_power(user, power, obj):
@@ -73,7 +73,7 @@ def answers_for(user, department_id) -> bool:
     return scope_of(user).has_role(Role.DEPARTMENT_DISPATCHER, department_id)
 
 
-def _require_department(user, obj):
+def require_department(user, obj):
     if not answers_for(user, obj.department_id):
         raise PermissionDenied(
             _("Only %(department)s answers this.") % {"department": obj.department.name}
@@ -83,10 +83,9 @@ def _require_department(user, obj):
 def may_publish(user, district=None) -> bool:
     """District administrators publish their district's major matters; the city's are
     published by the platform's administrators (superusers)."""
-    scope = scope_of(user)
-    if district is None:
-        return bool(user.is_superuser) or scope.roles >= {Role.DISTRICT_ADMIN}
-    return bool(user.is_superuser) or scope.has_role(Role.DISTRICT_ADMIN, district.pk)
+    if user.is_superuser:
+        return True
+    return district is not None and scope_of(user).has_role(Role.DISTRICT_ADMIN, district.pk)
 
 
 def may_answer_opinion(user, opinion) -> bool:
@@ -119,12 +118,12 @@ def order_deadline_default():
 
 @transaction.atomic
 def issue_order(user, *, station, title, content, deadline=None) -> SupervisionOrder:
-    _require_power(user, Power.COORDINATE_DEPARTMENTS, station, field="station")
+    require_power(user, Power.COORDINATE_DEPARTMENTS, station, field="station")
     now = timezone.now()
     errors = {}
     title = _text(errors, "title", title, _("Say in a few words what must be done."), 120)
     content = _text(errors, "content", content, _("Say what the department must do."))
-    deadline = deadline or order_deadline_default()
+    deadline = deadline or now + timedelta(hours=settings.POWERS_ORDER_DEFAULT_HOURS)
     if deadline <= now:
         errors["deadline"] = _("The deadline must be in the future.")
     elif deadline > now + timedelta(days=365):
@@ -167,7 +166,7 @@ def issue_order(user, *, station, title, content, deadline=None) -> SupervisionO
 
 @transaction.atomic
 def answer_order(user, order, *, reply) -> SupervisionOrder:
-    _require_department(user, order)
+    require_department(user, order)
     errors = {}
     reply = _text(errors, "reply", reply, _("Say what the department did or will do."))
     _raise(errors)
@@ -283,7 +282,7 @@ def publish_matter(user, *, district, title, description, streets, opinions_unti
 
 @transaction.atomic
 def submit_opinion(user, matter, *, content) -> Opinion:
-    _require_power(user, Power.ADVISE_MAJOR_MATTER, matter)
+    require_power(user, Power.ADVISE_MAJOR_MATTER, matter)
     now = timezone.now()
     if now > matter.opinions_until:
         raise Conflict(
@@ -360,7 +359,7 @@ def answer_opinion(user, opinion, *, answer) -> Opinion:
 
 @transaction.atomic
 def recommend_personnel(user, *, agency, action, subject, reason) -> PersonnelRecommendation:
-    _require_power(user, Power.RECOMMEND_PERSONNEL, agency, field="agency")
+    require_power(user, Power.RECOMMEND_PERSONNEL, agency, field="agency")
     errors = {}
     if action not in PersonnelAction.values:
         errors["action"] = _("Choose appointment, transfer, reward or punishment.")
@@ -409,7 +408,7 @@ def recommend_personnel(user, *, agency, action, subject, reason) -> PersonnelRe
 
 @transaction.atomic
 def answer_recommendation(user, rec, *, decision, reply) -> PersonnelRecommendation:
-    _require_department(user, rec)
+    require_department(user, rec)
     errors = {}
     if decision not in PersonnelDecision.values:
         errors["decision"] = _("Choose adopted, partly adopted or not adopted.")
@@ -468,7 +467,7 @@ def on_recommendation_overdue(rec, now) -> None:
 
 @transaction.atomic
 def record_officer(user, *, officer, date, kind, note="") -> OfficerRecord:
-    _require_power(user, Power.ASSESS_STATIONED_STAFF, officer, field="officer")
+    require_power(user, Power.ASSESS_STATIONED_STAFF, officer, field="officer")
     errors = {}
     today = timezone.localdate()
     if date is None:
@@ -514,7 +513,7 @@ def _period_end(period: str):
 
 @transaction.atomic
 def assess_officer(user, *, officer, period, score, grade, comment="") -> OfficerAssessment:
-    _require_power(user, Power.ASSESS_STATIONED_STAFF, officer, field="officer")
+    require_power(user, Power.ASSESS_STATIONED_STAFF, officer, field="officer")
     errors = {}
     period = (period or "").strip()
     if not PERIOD.match(period):

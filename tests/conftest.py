@@ -37,11 +37,12 @@ def _empty_the_timeline_after_transactional_tests(request):
     yield
     if connection.vendor != "sqlite":
         return
-    from whistle.migrations import _triggers
+    from config import appendonly
 
     with connection.cursor() as cursor:
-        for statement in _triggers.SQLITE_DROP:
-            cursor.execute(statement)
-        cursor.execute("DELETE FROM whistle_event")
-        for statement in _triggers.SQLITE_CREATE:
-            cursor.execute(statement)
+        for table in ("whistle_event", "accounts_timelineevent"):
+            for statement in appendonly.sqlite_drop(table):
+                cursor.execute(statement)
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed table name)
+            for statement in appendonly.sqlite_create(table):
+                cursor.execute(statement)

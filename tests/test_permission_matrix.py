@@ -15,7 +15,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Department, District, Street
+from accounts.models import (
+    Department,
+    DispatchedAgency,
+    District,
+    PowerGrant,
+    Station,
+    StationedOfficer,
+    Street,
+)
 from dispatch import deadlines
 
 MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permission-matrix.md"
@@ -90,7 +98,62 @@ def _whistles(demo):
     return whistles
 
 
-def _kwargs(spec: str, names: list[str], whistles) -> dict:
+def _power_objects(demo):
+    """The powers' objects of the matrix, in the two pilot streets: a supervision order to the
+    street's 城管, a personnel recommendation about its 派出所, a daily record and an
+    assessment of a police officer stationed there, a major matter of its district naming it
+    (平谷区's also names 滨河街道, which holds no grant) and the street's opinion on it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import DispatchedAgency, Station, StationedOfficer
+    from powers import services
+
+    objects = {}
+    for street_name, username, district_name, admin, named in (
+        ("金海湖镇", "street_jinhaihu", "平谷区", "district_pinggu", ["金海湖镇", "滨河街道"]),
+        ("龙潭街道", "street_longtan", "东城区", "district_dongcheng", ["龙潭街道"]),
+    ):
+        user = demo[username]
+        street = Street.objects.get(name=street_name)
+        prefix = district_name[:2]
+        station = Station.objects.get(street=street, department__name=f"{district_name}城管执法局")
+        officer = (
+            StationedOfficer.objects.filter(street=street, department__name=f"{prefix}公安分局")
+            .order_by("pk")
+            .first()
+        )
+        objects[("order", street_name)] = services.issue_order(
+            user, station=station, title="矩阵督办", content="测试"
+        )
+        objects[("recommendation", street_name)] = services.recommend_personnel(
+            user,
+            agency=DispatchedAgency.objects.get(street=street, name=f"{street.short_name}派出所"),
+            action="reward",
+            subject="",
+            reason="测试",
+        )
+        objects[("officer-record", street_name)] = services.record_officer(
+            user, officer=officer, date=timezone.localdate(), kind="task"
+        )
+        objects[("officer-assessment", street_name)] = services.assess_officer(
+            user, officer=officer, period="2026-Q3", score=90, grade="excellent"
+        )
+        matter = services.publish_matter(
+            demo[admin],
+            district=District.objects.get(name=district_name),
+            title="矩阵重大事项",
+            description="测试",
+            streets=list(Street.objects.filter(name__in=named)),
+            opinions_until=timezone.now() + timedelta(days=1),
+        )
+        objects[("matter", district_name)] = matter
+        objects[("opinion", street_name)] = services.submit_opinion(user, matter, content="测试")
+    return objects
+
+
+def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
     kind, _, key = spec.partition(":")
     parts = key.split("/")
     if kind == "district":
@@ -107,6 +170,20 @@ def _kwargs(spec: str, names: list[str], whistles) -> dict:
         from notifications.models import Notification
 
         obj = Notification.objects.filter(recipient__username=parts[0]).order_by("pk").first()
+    elif kind == "station":
+        obj = Station.objects.get(street__name=parts[0], department__name=parts[1])
+    elif kind == "agency":
+        obj = DispatchedAgency.objects.get(street__name=parts[0], name=parts[1])
+    elif kind == "officer":
+        obj = (
+            StationedOfficer.objects.filter(street__name=parts[0], department__name=parts[1])
+            .order_by("pk")
+            .first()
+        )
+    elif kind == "grant":
+        obj = PowerGrant.objects.get(street__name=parts[0], power=parts[1], revoked_at=None)
+    elif (kind, parts[0]) in (powers or {}):
+        obj = powers[(kind, parts[0])]
     elif kind == "photo":
         whistle = whistles[parts[0]]
         return {"whistle_pk": whistle.pk, "pk": whistle.photos.get().pk}
@@ -147,6 +224,7 @@ def test_every_url_pattern_has_a_row():
 def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     whistles = _whistles(demo)
+    powers = _power_objects(demo)
     deadlines.sweep()  # the overdue sweep has just run, as beat does: /healthz is healthy
     header, *rows = _tables()[0]
     accounts = header[3:]
@@ -155,7 +233,7 @@ def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
     kwargs_of = {name: list(p.pattern.regex.groupindex) for name, p in url_patterns()}
     mismatches = []
     for name, method, spec, *expected in rows:
-        kwargs = {} if spec == "-" else _kwargs(spec, kwargs_of[name], whistles)
+        kwargs = {} if spec == "-" else _kwargs(spec, kwargs_of[name], whistles, powers)
         url = reverse(name, kwargs=kwargs)
         for account, want in zip(accounts, expected, strict=True):
             got = _request(clients[account], method, url).status_code
@@ -195,6 +273,7 @@ def test_the_admin_is_for_the_superuser_only(demo, settings, tmp_path):
     Token.objects.get_or_create(user=superuser)  # so the token admin has an object to show
     settings.MEDIA_ROOT = tmp_path
     _whistles(demo)  # and the whistle, check-in, event and photo admins
+    _power_objects(demo)  # and the powers' admins
     clients = _clients(demo)
     targets = [
         (name, reverse(name, kwargs=_admin_kwargs(name, pattern, superuser)))

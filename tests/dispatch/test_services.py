@@ -322,22 +322,30 @@ def test_closing_waits_for_resolve_and_for_the_hooks(clock, blow, demo, monkeypa
 
 
 @pytest.mark.django_db
-def test_the_street_clerk_may_blow_but_another_street_may_not_resolve(
+def test_only_the_committee_holding_the_power_blows_but_the_clerk_may_resolve(
     blow, demo, jinhaihu, departments
 ):
-    whistle = services.blow_whistle(
-        demo["street_jinhaihu_clerk"],
-        street=jinhaihu,
-        kind="key_work",
-        category="group_rental",
-        title="群租房",
-        location="金海湖社区",
-        departments=[departments["police"]],
-    )
+    fields = {
+        "street": jinhaihu,
+        "kind": "key_work",
+        "category": "group_rental",
+        "title": "群租房",
+        "location": "金海湖社区",
+        "departments": [departments["police"]],
+    }
+    with pytest.raises(ValidationError) as exc:
+        services.blow_whistle(demo["street_jinhaihu_clerk"], **fields)
+    assert "street" in exc.value.message_dict
+    whistle = services.blow_whistle(demo["street_jinhaihu"], **fields)
+    with pytest.raises(PermissionDenied):
+        services.summon(demo["street_jinhaihu_clerk"], whistle, [departments["chengguan"]])
     with pytest.raises(PermissionDenied):
         services.resolve(demo["street_longtan"], whistle, summary="x")
     with pytest.raises(PermissionDenied):
         services.resolve(demo["dept_pg_police"], whistle, summary="x")
+    services.resolve(demo["street_jinhaihu_clerk"], whistle, summary="已处理")
+    whistle.refresh_from_db()
+    assert whistle.status == "resolved" and whistle.check_ins.count() == 1
 
 
 @pytest.mark.django_db

@@ -1,0 +1,119 @@
+"""One FilterSet per list, for the pages and the API alike."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import DispatchedAgency, Station, StationedOfficer
+from dispatch.filters import IdFilter
+
+from .choices import OrderStatus
+from .models import (
+    MajorMatter,
+    OfficerAssessment,
+    OfficerRecord,
+    Opinion,
+    PersonnelRecommendation,
+    SupervisionOrder,
+)
+
+MAX_ID = 2**63 - 1
+
+
+def _id(field_name):
+    return IdFilter(field_name=field_name, min_value=1, max_value=MAX_ID)
+
+
+class _StatusFilter(django_filters.ChoiceFilter):
+    """open / answered / overdue (overdue and not answered)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=OrderStatus.choices, empty_label=_("Every status"), **kwargs)
+
+    def filter(self, qs, value):
+        if value == OrderStatus.ANSWERED:
+            return qs.exclude(answered_at=None)
+        if value == OrderStatus.OVERDUE:
+            return qs.filter(answered_at=None).exclude(overdue_at=None)
+        if value == OrderStatus.OPEN:
+            return qs.filter(Q(answered_at=None) & Q(overdue_at=None))
+        return qs
+
+
+class StreetUnitFilter(django_filters.FilterSet):
+    street = _id("street_id")
+    department = _id("department_id")
+
+
+class StationFilter(StreetUnitFilter):
+    class Meta:
+        model = Station
+        fields = ["street", "department"]
+
+
+class AgencyFilter(StreetUnitFilter):
+    class Meta:
+        model = DispatchedAgency
+        fields = ["street", "department"]
+
+
+class OfficerFilter(StreetUnitFilter):
+    class Meta:
+        model = StationedOfficer
+        fields = ["street", "department"]
+
+
+class OrderFilter(StreetUnitFilter):
+    status = _StatusFilter()
+    station = _id("station_id")
+
+    class Meta:
+        model = SupervisionOrder
+        fields = ["street", "department", "station", "status"]
+
+
+class RecommendationFilter(StreetUnitFilter):
+    status = _StatusFilter()
+    agency = _id("agency_id")
+
+    class Meta:
+        model = PersonnelRecommendation
+        fields = ["street", "department", "agency", "status"]
+
+
+class MatterFilter(django_filters.FilterSet):
+    district = _id("district_id")
+    street = _id("streets")
+
+    class Meta:
+        model = MajorMatter
+        fields = ["district", "street"]
+
+
+class OpinionFilter(django_filters.FilterSet):
+    matter = _id("matter_id")
+    street = _id("street_id")
+    answered = django_filters.BooleanFilter(
+        field_name="answered_at", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = Opinion
+        fields = ["matter", "street", "answered"]
+
+
+class OfficerRecordFilter(StreetUnitFilter):
+    officer = _id("officer_id")
+
+    class Meta:
+        model = OfficerRecord
+        fields = ["street", "department", "officer"]
+
+
+class OfficerAssessmentFilter(StreetUnitFilter):
+    officer = _id("officer_id")
+    period = django_filters.CharFilter(max_length=7)
+
+    class Meta:
+        model = OfficerAssessment
+        fields = ["street", "department", "officer", "period"]
