@@ -3,7 +3,6 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
 
 from .models import (
     City,
@@ -97,7 +96,7 @@ class DepartmentLeaderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Station)
-class StationAdmin(GuardedModelAdmin):
+class StationAdmin(admin.ModelAdmin):
     list_display = ("street", "department", "mode", "duty_contact", "duty_phone")
     list_filter = ("mode", "street__district")
     search_fields = ("street__name", "department__name", "duty_contact")
@@ -106,7 +105,7 @@ class StationAdmin(GuardedModelAdmin):
 
 
 @admin.register(DispatchedAgency)
-class DispatchedAgencyAdmin(GuardedModelAdmin):
+class DispatchedAgencyAdmin(admin.ModelAdmin):
     list_display = ("name", "department", "street", "leader_name", "leader_phone")
     list_filter = ("street__district",)
     search_fields = ("name", "leader_name")
@@ -115,7 +114,7 @@ class DispatchedAgencyAdmin(GuardedModelAdmin):
 
 
 @admin.register(StationedOfficer)
-class StationedOfficerAdmin(GuardedModelAdmin):
+class StationedOfficerAdmin(admin.ModelAdmin):
     list_display = ("name", "position", "department", "street", "staffing", "active")
     list_filter = ("active", "street__district")
     search_fields = ("name", "department__name", "street__name")

@@ -1,16 +1,25 @@
 from django.utils.translation import gettext as _
 
-from .choices import Role
+from .choices import Power, Role
+from .grants import holds_power_anywhere
 from .scope import scope_of
 
 
 def navigation(request):
     """What the header offers this person, and the texts the page scripts show."""
-    scope = scope_of(getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    scope = scope_of(user)
     return {
         "nav": {
-            "street": bool(scope.roles & {Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER}),
+            # blowing needs the power to coordinate (one query, only for committee members)
+            "blow": Role.COMMITTEE_MEMBER in scope.roles
+            and holds_power_anywhere(user, Power.COORDINATE_DEPARTMENTS),
             "dispatcher": Role.DEPARTMENT_DISPATCHER in scope.roles,
+            # the powers' hub: whoever uses, answers, grants or reviews them
+            "powers": bool(
+                scope.roles - {Role.HOTLINE_OPERATOR}
+                or getattr(getattr(request, "user", None), "is_superuser", False)
+            ),
         },
         "js_i18n": {
             "left": _("%s left"),
