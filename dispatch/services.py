@@ -54,7 +54,9 @@ def may_coordinate(user, street_id) -> bool:
 def require_coordinate(user, whistle):
     if not may_coordinate(user, whistle.street_id):
         raise PermissionDenied(
-            _("Only the party committee of %(street)s, holding the power to coordinate, summons departments.")
+            _(
+                "Only the party committee of %(street)s, holding the power to coordinate, summons departments."
+            )
             % {"street": whistle.street.name}
         )
 

@@ -43,6 +43,6 @@ def _empty_the_timeline_after_transactional_tests(request):
         for table in ("whistle_event", "accounts_timelineevent"):
             for statement in appendonly.sqlite_drop(table):
                 cursor.execute(statement)
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed table name)
+            cursor.execute(f"DELETE FROM {table}")
             for statement in appendonly.sqlite_create(table):
                 cursor.execute(statement)

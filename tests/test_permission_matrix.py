@@ -111,7 +111,7 @@ def _power_objects(demo):
     from powers import services
 
     objects = {}
-    for street_name, username, district_name, admin, named in (
+    for street_name, username, district_name, publisher, named in (
         ("金海湖镇", "street_jinhaihu", "平谷区", "district_pinggu", ["金海湖镇", "滨河街道"]),
         ("龙潭街道", "street_longtan", "东城区", "district_dongcheng", ["龙潭街道"]),
     ):
@@ -141,7 +141,7 @@ def _power_objects(demo):
             user, officer=officer, period="2026-Q3", score=90, grade="excellent"
         )
         matter = services.publish_matter(
-            demo[admin],
+            demo[publisher],
             district=District.objects.get(name=district_name),
             title="矩阵重大事项",
             description="测试",

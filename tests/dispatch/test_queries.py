@@ -44,7 +44,9 @@ def test_whistle_and_check_in_lists_run_the_same_queries_for_1_and_50_whistles(
     for _ in range(49):
         blow("police", "chengguan")
     many = [_count(client, url) for client, url in targets]
-    assert one == many, dict(zip([u for _c, u in targets], zip(one, many, strict=True), strict=True))
+    assert one == many, dict(
+        zip([u for _c, u in targets], zip(one, many, strict=True), strict=True)
+    )
     api_street = targets[0][0]
     assert api_street.get("/api/v1/whistles/").json()["count"] == 50
     assert api_street.get("/api/v1/check-ins/").json()["count"] == 100
