@@ -123,29 +123,31 @@ def grant_power(actor, street, power, note: str = ""):
         raise ValidationError({"power": _("Unknown power.")})
     power = Power(power)
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            grant = PowerGrant.objects.create(
-                street=street,
-                power=power,
-                note=(note or "")[:200],
-                granted_by=actor,
-                granted_at=now,
-            )
-            record(
-                TimelineEventType.POWER_GRANTED,
-                grant,
-                actor=actor,
-                street=street,
-                at=now,
-                power=power.value,
-            )
-            sync_powers([street.pk], powers=[power])
-    except IntegrityError:
-        raise Conflict(
-            _("%(street)s already holds this power: %(power)s.")
-            % {"street": street.name, "power": power.label}
-        ) from None
+    with transaction.atomic():
+        _lock_streets([street.pk])
+        try:
+            with transaction.atomic():
+                grant = PowerGrant.objects.create(
+                    street=street,
+                    power=power,
+                    note=(note or "")[:200],
+                    granted_by=actor,
+                    granted_at=now,
+                )
+        except IntegrityError:  # only the one-active-grant constraint can refuse this row
+            raise Conflict(
+                _("%(street)s already holds this power: %(power)s.")
+                % {"street": street.name, "power": power.label}
+            ) from None
+        record(
+            TimelineEventType.POWER_GRANTED,
+            grant,
+            actor=actor,
+            street=street,
+            at=now,
+            power=power.value,
+        )
+        sync_powers([street.pk], powers=[power])
     return grant
 
 
@@ -162,6 +164,7 @@ def revoke_power(actor, grant, reason: str = ""):
     _require_granter(actor, grant.street)
     now = timezone.now()
     with transaction.atomic():
+        _lock_streets([grant.street_id])
         changed = PowerGrant.objects.filter(pk=grant.pk, revoked_at=None).update(
             revoked_at=now, revoked_by=actor, revoke_reason=(reason or "")[:200]
         )
@@ -179,6 +182,13 @@ def revoke_power(actor, grant, reason: str = ""):
         )
         sync_powers([grant.street_id], powers=[grant.power])
     return grant
+
+
+def _lock_streets(street_ids) -> None:
+    """Grants and the objects a grant covers are written one street at a time: a station
+    saved while a grant of its street is being made waits for it, then sees it (and the
+    other way round), so neither misses the other's row."""
+    list(Street.objects.select_for_update().filter(pk__in=street_ids).values_list("pk"))
 
 
 def _permission(g):
@@ -248,12 +258,22 @@ def sync_powers(street_ids=None, powers=None) -> int:
 
 def sync_object(obj) -> None:
     """One governed object added or moved: its permissions follow its street's grants at once."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        _sync_object(obj)
+
+
+def _sync_object(obj) -> None:
     from guardian.utils import get_group_obj_perms_model
 
     from . import grants
     from .models import PowerGrant
 
-    for g in grants.governing(type_of(obj)):
+    governing = grants.governing(type_of(obj))
+    if governing:
+        _lock_streets(sorted({s for g in governing for s in g.streets_of(obj)}))
+    for g in governing:
         perm = _permission(g)
         table = get_group_obj_perms_model(g.model)
         street_ids = g.streets_of(obj)

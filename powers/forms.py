@@ -1,6 +1,7 @@
 """Forms of the powers' pages. They check the shape of the input only; the services decide
 (their ValidationError is put back on the fields with dispatch.forms.apply_service_errors)."""
 
+import re
 from datetime import timedelta
 
 from django import forms
@@ -43,7 +44,7 @@ class StreetChoiceField(forms.ModelChoiceField):
 
     def to_python(self, value):
         if value not in self.empty_values and (
-            not str(value).isdigit() or not 0 < int(value) < 2**63
+            not re.fullmatch(r"[0-9]{1,19}", str(value)) or not 0 < int(value) < 2**63
         ):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"

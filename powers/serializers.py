@@ -439,7 +439,7 @@ class OfficerAssessmentSerializer(serializers.ModelSerializer):
 
 class AssessInputSerializer(serializers.Serializer):
     officer = _id_field(_officers_of_caller)
-    period = serializers.RegexField(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", max_length=7)
+    period = serializers.RegexField(r"^2[0-9]{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$", max_length=7)
     score = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, max_value=100)
     grade = serializers.ChoiceField(choices=AssessmentGrade.choices)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

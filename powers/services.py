@@ -41,7 +41,8 @@ PERSONNEL_RECOMMENDED = "power.personnel_recommended"
 PERSONNEL_ANSWERED = "power.personnel_answered"
 PERSONNEL_OVERDUE = "power.personnel_overdue"
 
-PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
+# ASCII digits only (\d would take full-width ２０２５ as another period); years 2000–2999
+PERIOD = re.compile(r"^2[0-9]{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$", re.ASCII)
 
 
 # --- who may act -----------------------------------------------------------------------------
@@ -292,9 +293,15 @@ def submit_opinion(user, matter, *, content) -> Opinion:
     errors = {}
     content = _text(errors, "content", content, _("Write the opinion."))
     _raise(errors)
-    scope = scope_of(user)
+    # the street whose committee group carries the permission on this matter (not merely
+    # any named street whose committee the person sits on)
     street = (
-        matter.streets.filter(pk__in=scope.street_ids, committee__user=user).order_by("pk").first()
+        matter.streets.filter(
+            committee__user=user,
+            committee__majormattergroupobjectpermission__content_object=matter,
+        )
+        .order_by("pk")
+        .first()
     )
     opinion = Opinion.objects.create(
         matter=matter, street=street, content=content, submitted_by=user, submitted_at=now

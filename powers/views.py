@@ -4,6 +4,8 @@ Every object is looked up through `visible_to(request.user)` first (outside the 
 scope: 404); in scope without the power or the role: 403; then the service decides (its
 ValidationError goes back on the form, a Conflict becomes a message)."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -446,7 +448,7 @@ def matters(request):
     user = request.user
     queryset = _matters(user).order_by("-published_at", "-id")
     street = request.GET.get("street", "")
-    if street.isdigit() and int(street) < 2**63:
+    if re.fullmatch(r"[0-9]{1,19}", street) and int(street) < 2**63:
         queryset = queryset.filter(streets=int(street))
     page, query = _page(request, queryset)
     return render(
