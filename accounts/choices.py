@@ -89,3 +89,5 @@ class TimelineEventType(models.TextChoices):
     PERSONNEL_OVERDUE = "personnel_overdue", _("Personnel recommendation overdue")
     OFFICER_RECORDED = "officer_recorded", _("Daily record of a stationed officer")
     OFFICER_ASSESSED = "officer_assessed", _("Stationed officer assessed")
+    SCORE_ADJUSTED = "score_adjusted", _("Department score adjusted")
+    SCORE_CONFIRMED = "score_confirmed", _("Department score confirmed")

@@ -15,6 +15,8 @@ def navigation(request):
             "blow": Role.COMMITTEE_MEMBER in scope.roles
             and holds_power_anywhere(user, Power.COORDINATE_DEPARTMENTS),
             "dispatcher": Role.DEPARTMENT_DISPATCHER in scope.roles,
+            # the department scores: anyone with a role (each sees what concerns them)
+            "scores": bool(scope.roles or getattr(user, "is_superuser", False)),
             # the powers' hub: whoever uses, answers, grants or reviews them
             "powers": bool(
                 scope.roles - {Role.HOTLINE_OPERATOR}

@@ -3,6 +3,8 @@ environment (docs/configuration.md lists every variable)."""
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from . import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "whistle",
     "dispatch",
     "powers",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +244,15 @@ DISPATCH_SWEEP_GRACE_SECONDS = env.integer("DISPATCH_SWEEP_GRACE_SECONDS", 60)
 # department has to answer a personnel recommendation (both on the deadline engine).
 POWERS_ORDER_DEFAULT_HOURS = env.integer("POWERS_ORDER_DEFAULT_HOURS", 72)
 POWERS_PERSONNEL_ANSWER_DAYS = env.integer("POWERS_PERSONNEL_ANSWER_DAYS", 15)
+# Evaluation (docs/evaluation.md): the time a street has to evaluate a resolved whistle, and
+# the weights of the department score's default formula (domain.md).
+EVALUATION_WINDOW_HOURS = env.integer("EVALUATION_WINDOW_HOURS", 72)
+EVALUATION_WEIGHTS = {
+    "on_time": env.integer("EVALUATION_WEIGHT_ON_TIME", 40, minimum=0),
+    "rating": env.integer("EVALUATION_WEIGHT_RATING", 45, minimum=0),
+    "not_overdue": env.integer("EVALUATION_WEIGHT_NOT_OVERDUE", 15, minimum=0),
+    "veto": env.integer("EVALUATION_WEIGHT_VETO", 10, minimum=0),
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -328,6 +340,10 @@ if any(m < 1 for m in DISPATCH_REMINDER_MINUTES):
     raise env.ConfigError("DISPATCH_REMINDER_MINUTES", "must be at least 1 minute each")
 # The delivery sweep runs beside the overdue sweep, on its queue (it only queries and enqueues).
 CELERY_TASK_ROUTES["notifications.sweep"] = {"queue": "sweep"}
+CELERY_BEAT_SCHEDULE["evaluation-nightly"] = {
+    "task": "evaluation.recompute_recent",
+    "schedule": crontab(hour=2, minute=30),  # Asia/Shanghai (CELERY_TIMEZONE)
+}
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.sweep",
     "schedule": NOTIFICATIONS_SWEEP_SECONDS,

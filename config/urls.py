@@ -8,6 +8,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from accounts.auth_views import SignInView
 from dispatch import api as dispatch_api
+from evaluation import api as evaluation_api
 from notifications import api as notifications_api
 from powers import api as powers_api
 
@@ -34,6 +35,8 @@ router.register(
     powers_api.PersonnelRecommendationViewSet,
     basename="personnel-recommendation",
 )
+router.register("evaluations", evaluation_api.EvaluationViewSet, basename="evaluation")
+router.register("scores", evaluation_api.ScoreViewSet, basename="score")
 router.register("officer-records", powers_api.OfficerRecordViewSet, basename="officer-record")
 router.register(
     "officer-assessments", powers_api.OfficerAssessmentViewSet, basename="officer-assessment"
@@ -48,6 +51,11 @@ api_v1 = [
         dispatch_api.WhistlePhotoFileView.as_view(),
         name="whistle-photo-file",
     ),
+    path(
+        "check-ins/<int:pk>/evaluation/",
+        evaluation_api.CheckInEvaluationView.as_view(),
+        name="check-in-evaluation",
+    ),
     *router.urls,
 ]
 
@@ -60,6 +68,7 @@ urlpatterns = [
     path("", include("dispatch.urls")),
     path("notifications/", include("notifications.urls")),
     path("powers/", include("powers.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

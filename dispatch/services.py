@@ -19,7 +19,7 @@ from whistle.choices import KIND_CATEGORIES, EventType, WhistleKind, WhistleStat
 from whistle.models import Whistle
 from whistle.services import next_number, record_event
 
-from . import deadlines, notify, reminders
+from . import deadlines, hooks, notify, reminders
 from .choices import CheckInStatus
 from .hooks import close_guards
 from .models import CheckIn
@@ -410,6 +410,8 @@ def resolve(user, whistle, *, summary) -> Whistle:
     # those not on site are released (keeping any overdue mark); those on site may now leave
     _release(whistle.check_ins.filter(checked_in_at=None), user, now, "resolved")
     whistle.refresh_from_db()
+    for hook in hooks.resolved_hooks:
+        hook(whistle, now)
     notify.resolved(whistle)
     return whistle
 

@@ -153,6 +153,46 @@ def _power_objects(demo):
     return objects
 
 
+def _evaluation_objects(demo):
+    """Resolved whistles for the evaluation rows: in 金海湖镇 平谷公安分局 (on site, evaluated
+    with a veto awaiting review) and 平谷区城管执法局 (not evaluated yet); in 龙潭街道 东城区城管执法局
+    (evaluated with a veto) and 东城公安分局 (not evaluated). The scores of this month follow."""
+    from dispatch import services as loop
+    from evaluation import scoring, services
+    from evaluation.models import DepartmentScore
+
+    objects = {}
+    for street_name, username, dispatcher, evaluated, waiting in (
+        ("金海湖镇", "street_jinhaihu", "dept_pg_police", "平谷公安分局", "平谷区城管执法局"),
+        ("龙潭街道", "street_longtan", "dept_dc_chengguan", "东城区城管执法局", "东城公安分局"),
+    ):
+        user = demo[username]
+        whistle = loop.blow_whistle(
+            user,
+            street=Street.objects.get(name=street_name),
+            kind="emergency",
+            category="fire",
+            title="矩阵评价",
+            location="测试地点",
+            departments=list(Department.objects.filter(name__in=[evaluated, waiting])),
+        )
+        on_site = whistle.check_ins.get(department__name=evaluated)
+        loop.arrive(demo[dispatcher], on_site)
+        loop.resolve(user, whistle, summary="测试")
+        evaluation = services.evaluate(
+            user, on_site, response=4, cooperation=4, result=4, veto=True, veto_reason="测试"
+        )
+        objects[("evaluation", street_name)] = evaluation
+        objects[("resolved-check-in", street_name)] = whistle.check_ins.get(
+            department__name=waiting
+        )
+        objects[("resolved-whistle", street_name)] = whistle
+    scoring.recompute_all(scoring.periods_of(whistle.blown_at))
+    for score in DepartmentScore.objects.filter(period=scoring.periods_of(whistle.blown_at)[0]):
+        objects[("score", score.department.name)] = score
+    return objects
+
+
 def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
     kind, _, key = spec.partition(":")
     parts = key.split("/")
@@ -224,7 +264,7 @@ def test_every_url_pattern_has_a_row():
 def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     whistles = _whistles(demo)
-    powers = _power_objects(demo)
+    powers = {**_power_objects(demo), **_evaluation_objects(demo)}
     deadlines.sweep()  # the overdue sweep has just run, as beat does: /healthz is healthy
     header, *rows = _tables()[0]
     accounts = header[3:]
@@ -274,6 +314,7 @@ def test_the_admin_is_for_the_superuser_only(demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     _whistles(demo)  # and the whistle, check-in, event and photo admins
     _power_objects(demo)  # and the powers' admins
+    _evaluation_objects(demo)  # and the evaluation admins
     clients = _clients(demo)
     targets = [
         (name, reverse(name, kwargs=_admin_kwargs(name, pattern, superuser)))

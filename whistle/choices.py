@@ -67,3 +67,7 @@ class EventType(models.TextChoices):
     WHISTLE_RESOLVED = "whistle_resolved", _("Resolved")
     WHISTLE_CANCELLED = "whistle_cancelled", _("Cancelled")
     WHISTLE_CLOSED = "whistle_closed", _("Closed")
+    CHECK_IN_EVALUATED = "check_in_evaluated", _("Department evaluated")
+    EVALUATION_LAPSED = "evaluation_lapsed", _("Evaluation window lapsed")
+    DEPARTMENT_VETOED = "department_vetoed", _("Department vetoed")
+    VETO_REVIEWED = "veto_reviewed", _("Veto reviewed")

@@ -160,10 +160,21 @@ def test_the_whole_loop_through_the_api(demo, body, departments):
     states = {c["department"]: c["status"] for c in resolved.json()["check_ins"]}
     assert states == {departments["police"].pk: "on_site", departments["chengguan"].pk: "released"}
     assert police.post(url + "leave/").json()["status"] == "released"
+    # closing waits for the street's evaluation of every department it summoned
+    held = street.post(w_url + "close/")
+    assert held.status_code == 409 and "2" in held.json()["detail"]
+    for c in resolved.json()["check_ins"]:
+        evaluated = street.post(
+            f"/api/v1/check-ins/{c['id']}/evaluation/",
+            {"response": 5, "cooperation": 5, "result": 4},
+            format="json",
+        )
+        assert evaluated.status_code == 201
     closed = street.post(w_url + "close/")
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     types = [e["type"] for e in closed.json()["events"]]
     assert types.count("check_in_acknowledged") == 1 and types.count("check_in_arrived") == 1
+    assert types.count("check_in_evaluated") == 2
     assert types[-1] == "whistle_closed"
 
 
