@@ -23,6 +23,7 @@ from . import scoring, services
 from .models import DepartmentScore, Evaluation
 from .serializers import (
     AdjustSerializer,
+    ConfirmSerializer,
     EvaluateSerializer,
     EvaluationSerializer,
     ScoreSerializer,
@@ -157,12 +158,7 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(ScoreSerializer(self.get_queryset().get(pk=score.pk)).data)
 
     @extend_schema(
-        request={
-            "application/json": {
-                "type": "object",
-                "properties": {"district": {"type": "integer"}, "period": {"type": "string"}},
-            }
-        },
+        request=ConfirmSerializer,
         responses={200: {"type": "object", "properties": {"confirmed": {"type": "integer"}}}},
     )
     @action(detail=False, methods=["post"])
@@ -170,10 +166,11 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Confirm (lock) every score of the district for the period."""
         if Role.DISTRICT_REVIEWER not in scope_of(request.user).roles:
             raise exceptions.PermissionDenied(_("Only the district's reviewers confirm scores."))
-        district = self._district(request.data.get("district"))
+        data = _valid(ConfirmSerializer, request)
+        district = self._district(data["district"])
         services.require_reviewer(request.user, district.pk)
-        period = request.data.get("period")
-        if not isinstance(period, str) or scoring.parse_period(period) is None:
+        period = data["period"]
+        if scoring.parse_period(period) is None:
             raise exceptions.ValidationError(
                 {"period": [_("Write the period as YYYY-MM, YYYY-Qn or YYYY.")]}
             )

@@ -111,6 +111,26 @@ class EvaluationWindow(DeadlineModel):
         ]
 
 
+class ConfirmedPeriod(models.Model):
+    """A district's period confirmed by its reviewers: its scores are locked, including scores
+    that would appear later (a whistle of the period evaluated after the confirmation)."""
+
+    district = models.ForeignKey(District, models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=7)
+    confirmed_by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+
+    class Meta:
+        verbose_name = _("confirmed period")
+        verbose_name_plural = _("confirmed periods")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "period"], name="confirmed_period_once")
+        ]
+
+    def __str__(self):
+        return f"{self.district_id} · {self.period}"
+
+
 class DepartmentScore(models.Model):
     department = models.ForeignKey(Department, models.PROTECT, related_name="scores")
     district = models.ForeignKey(District, models.PROTECT, null=True, blank=True, related_name="+")

@@ -30,7 +30,7 @@ from dispatch.models import CheckIn
 from whistle.choices import WhistleStatus
 
 from .choices import COUNTING_VETOES, EvaluationStatus, Timeliness
-from .models import DepartmentScore, Evaluation
+from .models import ConfirmedPeriod, DepartmentScore, Evaluation
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIOD = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$", re.ASCII)
@@ -53,7 +53,7 @@ class Period:
 
 
 def parse_period(code: str) -> Period | None:
-    match = PERIOD.match(code or "")
+    match = PERIOD.fullmatch(code or "") if isinstance(code, str) else None
     if not match:
         return None
     year, month, quarter = int(match[1]), match[2], match[3]
@@ -102,14 +102,19 @@ def nearest_rank(values: list[int], percent: int) -> int | None:
 
 
 def _ratio(part, whole) -> Decimal | None:
-    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001")) if whole else None
+    """Exact (28 significant digits); rounded only where stored."""
+    return Decimal(part) / Decimal(whole) if whole else None
 
 
 def _mean(values) -> Decimal | None:
-    values = list(values)
+    values = [Decimal(v) for v in values]
     if not values:
         return None
-    return (Decimal(sum(values)) / Decimal(len(values))).quantize(Decimal("0.001"))
+    return sum(values) / Decimal(len(values))
+
+
+def _rounded(value, places: str):
+    return None if value is None else value.quantize(Decimal(places), ROUND_HALF_UP)
 
 
 def weights() -> dict[str, Decimal]:
@@ -175,9 +180,14 @@ def components(department_id: int, period: Period) -> dict | None:
         "mean_rating": _mean(Decimal(e.response + e.cooperation + e.result) / 3 for e in rated),
         "vetoes": sum(1 for e in evaluations if e.veto_status in COUNTING_VETOES),
     }
+    # the formula on the exact values; only the stored components are rounded
     values["score"] = formula(
         values["on_time_rate"], values["mean_rating"], values["overdue_share"], values["vetoes"]
     )
+    for name in ("on_time_rate", "overdue_share"):
+        values[name] = _rounded(values[name], "0.0001")
+    for name in ("mean_response", "mean_cooperation", "mean_result", "mean_rating"):
+        values[name] = _rounded(values[name], "0.001")
     return values
 
 
@@ -187,20 +197,24 @@ def recompute(department_id: int, code: str) -> DepartmentScore | None:
     period = parse_period(code)
     if period is None:
         raise ValueError(f"not a period: {code!r}")
-    existing = (
-        DepartmentScore.objects.select_for_update()
-        .filter(department_id=department_id, period=code)
+    # one recompute of a department at a time (the lock holds even when no score row exists)
+    district_id = (
+        Department.objects.select_for_update()
+        .filter(pk=department_id)
+        .values_list("district_id", flat=True)
         .first()
     )
+    existing = DepartmentScore.objects.filter(department_id=department_id, period=code).first()
     if existing is not None and existing.confirmed_at is not None:
         return existing
+    if ConfirmedPeriod.objects.filter(district_id=district_id, period=code).exists():
+        return existing  # the district confirmed the period: nothing moves, nothing appears
     values = components(department_id, period)
     if values is None:
         if existing is not None:
             existing.delete()
         return None
-    district_id = Department.objects.filter(pk=department_id).values_list("district_id", flat=True)
-    values.update(district_id=district_id.first(), computed_at=timezone.now())
+    values.update(district_id=district_id, computed_at=timezone.now())
     if existing is None:
         return DepartmentScore.objects.create(department_id=department_id, period=code, **values)
     changed = [k for k, v in values.items() if k != "computed_at" and getattr(existing, k) != v]

@@ -115,3 +115,8 @@ class AdjustSerializer(serializers.Serializer):
         max_digits=5, decimal_places=2, min_value=0, max_value=100
     )
     reason = serializers.CharField(max_length=2000)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    district = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    period = serializers.CharField(max_length=7)

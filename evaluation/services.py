@@ -24,7 +24,7 @@ from whistle.services import record_event
 
 from . import scoring
 from .choices import EvaluationStatus, VetoStatus
-from .models import DepartmentScore, Evaluation, EvaluationWindow
+from .models import ConfirmedPeriod, DepartmentScore, Evaluation, EvaluationWindow
 
 EVALUABLE = (WhistleStatus.RESOLVED,)
 
@@ -93,6 +93,7 @@ def _rescore_after_commit(department_id, blown_at):
 def evaluate(
     user, check_in, *, response, cooperation, result, comment="", veto=False, veto_reason=""
 ) -> Evaluation:
+    _lock_whistle(check_in.whistle_id)  # one at a time with the window's lapse
     check_in = CheckIn.objects.select_related("whistle__street", "department", "station").get(
         pk=check_in.pk
     )
@@ -213,8 +214,23 @@ def review_veto(user, evaluation, *, upheld, reason) -> Evaluation:
 # --- the evaluation window (deadline engine) ------------------------------------------------
 
 
+def _lock_whistle(whistle_id) -> None:
+    """Evaluations of a whistle and the lapse of its window happen one at a time (the same
+    lock as the loop's: FOR NO KEY UPDATE of the whistle row)."""
+    from whistle.models import Whistle
+
+    list(
+        Whistle.objects.select_for_update(no_key=True)
+        .filter(pk=whistle_id)
+        .values_list("pk", flat=True)
+    )
+
+
 def open_window(whistle, now) -> None:
-    """Inside the transaction that resolves the whistle."""
+    """Inside the transaction that resolves the whistle: the window opens, and every summoned
+    department's scores count the whistle now (not only once it is evaluated)."""
+    for department_id in set(whistle.check_ins.values_list("department_id", flat=True)):
+        _rescore_after_commit(department_id, whistle.blown_at)
     window, created = EvaluationWindow.objects.get_or_create(
         whistle=whistle,
         defaults={"deadline": now + timedelta(hours=settings.EVALUATION_WINDOW_HOURS)},
@@ -227,6 +243,7 @@ def on_window_lapsed(window, now) -> None:
     """Inside the marking transaction: every check-in not evaluated is recorded as lapsed
     (it counts for timeliness, not for ratings)."""
     whistle = window.whistle
+    _lock_whistle(whistle.pk)
     missing = list(CheckIn.objects.filter(whistle=whistle, evaluation__isnull=True).order_by("id"))
     for check_in in missing:
         kind, late, seconds = scoring.timeliness(check_in)
@@ -270,7 +287,12 @@ def close_guard(whistle) -> str | None:
 
 def _locked_score(score) -> DepartmentScore:
     score = DepartmentScore.objects.select_for_update().get(pk=score.pk)
-    if score.confirmed_at is not None:
+    if (
+        score.confirmed_at is not None
+        or ConfirmedPeriod.objects.filter(
+            district_id=score.district_id, period=score.period
+        ).exists()
+    ):
         raise Conflict(_("This period is confirmed and locked."), "confirmed")
     return score
 
@@ -316,6 +338,13 @@ def confirm_period(user, district, period) -> int:
     )
     if not scores:
         raise Conflict(_("Nothing to confirm: no open score for this period."), "nothing")
+    try:
+        with transaction.atomic():
+            ConfirmedPeriod.objects.create(
+                district=district, period=period, confirmed_by=user, confirmed_at=now
+            )
+    except IntegrityError:
+        raise Conflict(_("This period is confirmed and locked."), "confirmed") from None
     DepartmentScore.objects.filter(pk__in=[s.pk for s in scores]).update(
         confirmed_by=user, confirmed_at=now
     )

@@ -200,6 +200,7 @@ def test_scores_of_a_district(api, resolved, demo):
     )
     assert api("district_dongcheng").get(f"{API}scores/", {"period": period}).json()["count"] == 0
     assert api("district_pinggu").get(f"{API}scores/", {"period": "2026-13"}).status_code == 400
+    assert api("district_pinggu").get(f"{API}scores/", {"period": period + "\n"}).status_code == 400
     assert api("district_pinggu").get(f"{API}scores/", {"district": "x"}).status_code == 400
     assert api("district_pinggu").get(f"{API}scores/", {"district": 10**20}).status_code == 400
     for p in (period[:4], f"{period[:4]}-Q4"):
@@ -240,6 +241,8 @@ def test_adjust_and_confirm_through_the_api(api, resolved):
     assert api("street_jinhaihu").post(confirm, body).status_code == 403
     assert api("district_dongcheng").post(confirm, body).status_code == 404
     assert api("district_pinggu").post(confirm, {**body, "period": "soon"}).status_code == 400
+    for bad in ([1], "x", {"district": "x", "period": score.period}):
+        assert api("district_pinggu").post(confirm, bad, format="json").status_code == 400
     assert api("district_pinggu").post(confirm, body).json() == {"confirmed": 2}
     assert api("district_pinggu").post(confirm, body).status_code == 409
     assert (

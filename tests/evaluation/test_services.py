@@ -215,10 +215,11 @@ def test_the_worked_example_of_docs_evaluation_md(demo, deps, whistle_of):
     assert (score.whistles, score.check_ins, score.on_time, score.overdue) == (4, 4, 2, 2)
     assert (score.on_time_rate, score.overdue_share) == (Decimal("0.5"), Decimal("0.5"))
     assert (score.check_in_seconds_p50, score.check_in_seconds_p90) == (1200, 2400)
-    assert score.mean_rating == Decimal("3.083")  # (14/3 + 4 + 8/3 + 1) / 4
+    assert score.mean_rating == Decimal("3.083")  # (14/3 + 4 + 8/3 + 1) / 4 = 37/12
     assert score.vetoes == 1
-    # 40 × 0.5 + 45 × (3.083 − 1) / 4 + 15 × (1 − 0.5) − 10 × 1 = 20 + 23.43 + 7.5 − 10
-    assert score.score == Decimal("40.93")
+    # 40 × 0.5 + 45 × (37/12 − 1) / 4 + 15 × (1 − 0.5) − 10 × 1 = 20 + 23.4375 + 7.5 − 10
+    # (the formula runs on the exact values; only what is stored is rounded)
+    assert score.score == Decimal("40.94")
 
 
 def test_a_whistle_belongs_to_the_period_of_its_blowing_in_shanghai(demo, deps, whistle_of):
@@ -234,7 +235,8 @@ def test_recomputing_from_scratch_equals_the_incremental_result(demo, deps, whis
     whistles = [
         whistle_of("police", "chengguan", arrive={"police": 3, "chengguan": 45}),
         whistle_of("police", "planning", arrive={"planning": 29}),
-        whistle_of("chengguan", arrive={"chengguan": 31}),
+        # 平谷区规划国土 summoned again and never evaluated: the resolve alone must count it
+        whistle_of("chengguan", "planning", arrive={"chengguan": 31}),
     ]
     _rate(demo, whistles[0], {"police": (5, 4, 5), "chengguan": (2, 3, 2)}, deps)
     _rate(demo, whistles[1], {"planning": (4, 4, 5)}, deps, veto=False)
@@ -282,11 +284,14 @@ def test_an_adjustment_sits_beside_the_score_and_a_confirmed_period_is_locked(
     assert services.confirm_period(demo["district_pinggu"], district, period) == 1
     with pytest.raises(Conflict):
         services.adjust_score(demo["district_pinggu"], score, adjusted_score=80, reason="x")
-    # a later evaluation of a whistle of the confirmed period does not move the locked score
-    later = whistle_of("police", arrive={"police": None})
-    _rate(demo, later, {"police": (1, 1, 1)}, deps)
+    # a later evaluation of a whistle of the confirmed period does not move the locked score,
+    # nor does a department without a score yet appear in the confirmed period
+    later = whistle_of("police", "planning", arrive={"police": None})
+    _rate(demo, later, {"police": (1, 1, 1), "planning": (5, 5, 5)}, deps)
     score.refresh_from_db()
     assert (score.score, score.check_ins) == (computed, 1)
+    assert not DepartmentScore.objects.filter(department=deps["planning"], period=period).exists()
+    assert DepartmentScore.objects.filter(department=deps["planning"], period=period[:4]).exists()
     quarter = DepartmentScore.objects.get(department=deps["police"], period=period[:4] + "-Q4")
     assert quarter.check_ins == 2  # the quarter is not confirmed
     with pytest.raises(Conflict):
