@@ -15,6 +15,18 @@ def navigation(request):
             "blow": Role.COMMITTEE_MEMBER in scope.roles
             and holds_power_anywhere(user, Power.COORDINATE_DEPARTMENTS),
             "dispatcher": Role.DEPARTMENT_DISPATCHER in scope.roles,
+            # the 12345 requests: the operators, the streets and the districts
+            "hotline": bool(
+                scope.roles
+                & {
+                    Role.HOTLINE_OPERATOR,
+                    Role.STREET_OFFICIAL,
+                    Role.COMMITTEE_MEMBER,
+                    Role.DISTRICT_REVIEWER,
+                    Role.DISTRICT_ADMIN,
+                }
+                or getattr(user, "is_superuser", False)
+            ),
             # the department scores: anyone with a role (each sees what concerns them)
             "scores": bool(scope.roles or getattr(user, "is_superuser", False)),
             # the powers' hub: whoever uses, answers, grants or reviews them

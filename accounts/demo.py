@@ -81,6 +81,10 @@ COMMUNITIES = {
     ],
 }  # fmt: skip
 
+# Higher apps register a callable here (in AppConfig.ready) that loads their demo data; it must
+# write nothing when the data is already there, and returns counts to print.
+SEED_EXTENSIONS: list = []
+
 PILOT_STREETS = [("平谷区", "金海湖镇"), ("东城区", "龙潭街道")]
 # (department key, agency name suffix, leader title) of every street's 派出机构.
 AGENCIES = [
@@ -293,6 +297,9 @@ def seed(password: str | None = None) -> dict[str, int]:
 
     _seed_accounts(password, city, districts, streets, departments)
     _seed_grants([streets[key] for key in PILOT_STREETS])
+    counts = {}
+    for extension in SEED_EXTENSIONS:  # the higher apps' demo data (hotline/: categories, keys)
+        counts.update(extension() or {})
     return {
         "districts": District.objects.count(),
         "streets": Street.objects.count(),
@@ -302,6 +309,7 @@ def seed(password: str | None = None) -> dict[str, int]:
         "agencies": DispatchedAgency.objects.count(),
         "officers": StationedOfficer.objects.count(),
         "users": User.objects.count(),
+        **counts,
     }
 
 

@@ -44,6 +44,20 @@ def integer(name: str, default: int, minimum: int = 1) -> int:
     return number
 
 
+def number(name: str, default: float, minimum: float = 0.0, maximum: float = 1e9) -> float:
+    """A decimal number (weights of formulas)."""
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(name, "must be a number") from None
+    if not (minimum <= value <= maximum):
+        raise ConfigError(name, f"must be between {minimum:g} and {maximum:g}")
+    return value
+
+
 def csv_list(name: str, default: list[str], allow_empty: bool = True) -> list[str]:
     value = text(name)
     if value is None:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dispatch",
     "powers",
     "evaluation",
+    "hotline",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,8 @@ SPECTACULAR_SETTINGS = {
         "RecordKindEnum": "powers.choices.RecordKind",
         "PowerEnum": "accounts.choices.Power",
         "OrderStatusEnum": "powers.choices.OrderStatus",
+        "RequestStatusEnum": "hotline.choices.RequestStatus",
+        "EvaluationStatusEnum": "evaluation.choices.EvaluationStatus",
     },
 }
 
@@ -247,6 +250,19 @@ POWERS_PERSONNEL_ANSWER_DAYS = env.integer("POWERS_PERSONNEL_ANSWER_DAYS", 15)
 # Evaluation (docs/evaluation.md): the time a street has to evaluate a resolved whistle, and
 # the weights of the department score's default formula (domain.md).
 EVALUATION_WINDOW_HOURS = env.integer("EVALUATION_WINDOW_HOURS", 72)
+# 接诉即办 (docs/hotline.md): the rates' formula and the ranking's rules (domain.md).
+HOTLINE_RATE_WEIGHTS = {
+    "response": env.number("HOTLINE_WEIGHT_RESPONSE", 0.1),
+    "resolution": env.number("HOTLINE_WEIGHT_RESOLUTION", 0.5),
+    "satisfaction": env.number("HOTLINE_WEIGHT_SATISFACTION", 0.4),
+}
+HOTLINE_BASIC_SATISFIED_WEIGHT = env.number("HOTLINE_BASIC_SATISFIED_WEIGHT", 0.9, maximum=1)
+HOTLINE_RANK_MIN_CALLBACKS = env.integer("HOTLINE_RANK_MIN_CALLBACKS", 10)
+HOTLINE_ADVANCED_TOP = env.integer("HOTLINE_ADVANCED_TOP", 10)
+HOTLINE_RECTIFY_BOTTOM = env.integer("HOTLINE_RECTIFY_BOTTOM", 10)
+HOTLINE_IMPROVED_PLACES = env.integer("HOTLINE_IMPROVED_PLACES", 10)
+HOTLINE_GOVERNANCE_TOP = env.integer("HOTLINE_GOVERNANCE_TOP", 10)
+HOTLINE_GOVERNANCE_MONTHS = env.integer("HOTLINE_GOVERNANCE_MONTHS", 2)
 EVALUATION_WEIGHTS = {
     "on_time": env.integer("EVALUATION_WEIGHT_ON_TIME", 40, minimum=0),
     "rating": env.integer("EVALUATION_WEIGHT_RATING", 45, minimum=0),

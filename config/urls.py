@@ -9,6 +9,7 @@ from accounts import views as accounts_views
 from accounts.auth_views import SignInView
 from dispatch import api as dispatch_api
 from evaluation import api as evaluation_api
+from hotline import api as hotline_api
 from notifications import api as notifications_api
 from powers import api as powers_api
 
@@ -37,6 +38,8 @@ router.register(
 )
 router.register("evaluations", evaluation_api.EvaluationViewSet, basename="evaluation")
 router.register("scores", evaluation_api.ScoreViewSet, basename="score")
+router.register("requests", hotline_api.RequestViewSet, basename="service-request")
+router.register("request-categories", hotline_api.CategoryViewSet, basename="request-category")
 router.register("officer-records", powers_api.OfficerRecordViewSet, basename="officer-record")
 router.register(
     "officer-assessments", powers_api.OfficerAssessmentViewSet, basename="officer-assessment"
@@ -56,6 +59,7 @@ api_v1 = [
         evaluation_api.CheckInEvaluationView.as_view(),
         name="check-in-evaluation",
     ),
+    path("hotline-rates/", hotline_api.RatesView.as_view(), name="hotline-rates"),
     *router.urls,
 ]
 
@@ -69,6 +73,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("powers/", include("powers.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("hotline/", include("hotline.urls")),
+    path("open311/v2/", include("hotline.open311_urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

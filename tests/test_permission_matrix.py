@@ -193,7 +193,59 @@ def _evaluation_objects(demo):
     return objects
 
 
+def _hotline_objects(demo):
+    """A 12345 request dispatched to 金海湖镇 and one to 龙潭街道 (taken by the operator); the
+    request category `noise`."""
+    from hotline import services
+    from hotline.models import RequestCategory
+
+    objects = {("category", "noise"): RequestCategory.objects.get(code="noise")}
+    for street_name in ("金海湖镇", "龙潭街道"):
+        objects[("request", street_name)] = services.take_request(
+            demo["hotline_operator"],
+            channel="phone",
+            category=objects[("category", "noise")],
+            description="矩阵诉求",
+            citizen_name="张三",
+            citizen_phone="13812345678",
+            street=Street.objects.get(name=street_name),
+        )
+    # a request posted through Open311 (public, by its number and its token)
+    posted = services.take_request(
+        None,
+        channel="open311",
+        category=objects[("category", "noise")],
+        description="外部系统提交的诉求",
+        address="金海湖镇",
+        open311_token="matrix-token",
+    )
+    objects[("open311-request", "金海湖镇")] = posted
+    objects[("open311-token", "金海湖镇")] = posted
+    # and one answered and called back (the call-back admin has an object to show)
+    done = services.take_request(
+        demo["hotline_operator"],
+        channel="phone",
+        category=objects[("category", "noise")],
+        description="已办结诉求",
+        street=Street.objects.get(name="金海湖镇"),
+    )
+    services.accept(demo["street_jinhaihu"], done)
+    services.reply(demo["street_jinhaihu"], done, reply="已处理")
+    services.call_back(demo["hotline_operator"], done, reached=False)
+    return objects
+
+
 def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
+    if "format" in names:  # Open311: by extension, service code, public number, token
+        kind, _, key = spec.partition(":")
+        obj = (powers or {}).get((kind, key))
+        values = {
+            "format": "json",
+            "service_code": "noise",
+            "service_request_id": getattr(obj, "number", None),
+            "token": getattr(obj, "open311_token", None),
+        }
+        return {name: values[name] for name in names}
     kind, _, key = spec.partition(":")
     parts = key.split("/")
     if kind == "district":
@@ -264,7 +316,7 @@ def test_every_url_pattern_has_a_row():
 def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     whistles = _whistles(demo)
-    powers = {**_power_objects(demo), **_evaluation_objects(demo)}
+    powers = {**_power_objects(demo), **_evaluation_objects(demo), **_hotline_objects(demo)}
     deadlines.sweep()  # the overdue sweep has just run, as beat does: /healthz is healthy
     header, *rows = _tables()[0]
     accounts = header[3:]
@@ -273,7 +325,10 @@ def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
     kwargs_of = {name: list(p.pattern.regex.groupindex) for name, p in url_patterns()}
     mismatches = []
     for name, method, spec, *expected in rows:
-        kwargs = {} if spec == "-" else _kwargs(spec, kwargs_of[name], whistles, powers)
+        if spec == "-" and not kwargs_of[name]:
+            kwargs = {}
+        else:
+            kwargs = _kwargs(spec, kwargs_of[name], whistles, powers)
         url = reverse(name, kwargs=kwargs)
         for account, want in zip(accounts, expected, strict=True):
             got = _request(clients[account], method, url).status_code
@@ -315,6 +370,7 @@ def test_the_admin_is_for_the_superuser_only(demo, settings, tmp_path):
     _whistles(demo)  # and the whistle, check-in, event and photo admins
     _power_objects(demo)  # and the powers' admins
     _evaluation_objects(demo)  # and the evaluation admins
+    _hotline_objects(demo)  # and the hotline admins
     clients = _clients(demo)
     targets = [
         (name, reverse(name, kwargs=_admin_kwargs(name, pattern, superuser)))

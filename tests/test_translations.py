@@ -19,11 +19,19 @@ def _entries(po: Path):
             current, key = None, None
             continue
         if current is None:
-            current = {"msgid": "", "msgid_plural": None, "msgstr": {}, "flags": ""}
+            current = {
+                "msgid": "",
+                "msgctxt": None,
+                "msgid_plural": None,
+                "msgstr": {},
+                "flags": "",
+            }
         if line.startswith("#,"):
             current["flags"] += line
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            key, current["msgctxt"] = "msgctxt", ast.literal_eval(line[8:])
         elif line.startswith("msgid_plural "):
             key, current["msgid_plural"] = "msgid_plural", ast.literal_eval(line[13:])
         elif line.startswith("msgid "):
@@ -58,6 +66,8 @@ def test_the_compiled_catalogue_matches_the_source():
         if e["msgid_plural"]:
             got = catalogue.ngettext(e["msgid"], e["msgid_plural"], 1)
             want = e["msgstr"]["msgstr[0]"]
+        elif e["msgctxt"]:
+            got, want = catalogue.pgettext(e["msgctxt"], e["msgid"]), e["msgstr"]["msgstr"]
         else:
             got, want = catalogue.gettext(e["msgid"]), e["msgstr"]["msgstr"]
         if got != want:

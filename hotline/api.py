@@ -1,0 +1,244 @@
+"""REST API of the 12345 requests (docs/hotline.md). Open311 GeoReport v2 is hotline/open311.py."""
+
+import re
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dispatch.api import IDEMPOTENCY
+from dispatch.idempotency import replay_or_run
+from dispatch.serializers import WhistleSerializer
+
+from . import rates, services
+from .choices import RequestStatus
+from .models import RequestCategory, ServiceRequest
+from .serializers import (
+    CallBackInputSerializer,
+    CallBackSerializer,
+    CategorySerializer,
+    DispatchSerializer,
+    NoteSerializer,
+    RatesSerializer,
+    RequestDetailSerializer,
+    RequestReplySerializer,
+    RequestSerializer,
+    ReturnSerializer,
+    TakeSerializer,
+)
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CategorySerializer
+    queryset = RequestCategory.objects.filter(active=True).order_by("id")
+
+
+class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """12345 requests: the city's operators see all, a street those dispatched to it, a
+    district those of its streets. Lists mask the citizen's contact; the detail shows it to
+    those who handle the request."""
+
+    filterset_fields = ["status", "street", "category", "channel"]
+
+    def get_queryset(self):
+        return (
+            ServiceRequest.objects.visible_to(self.request.user)
+            .select_related("category", "street")
+            .order_by("-received_at", "-id")
+        )
+
+    def get_serializer_class(self):
+        return RequestDetailSerializer if self.action != "list" else RequestSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "full_contact": self.action != "list"}
+
+    def _answer(self, obj, code=status.HTTP_200_OK):
+        obj = self.get_queryset().prefetch_related("callbacks").get(pk=obj.pk)
+        return Response(
+            RequestDetailSerializer(
+                obj, context=self.get_serializer_context() | {"full_contact": True}
+            ).data,
+            status=code,
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_queryset().prefetch_related("callbacks")
+        obj = get_object_or_404(obj, pk=kwargs["pk"])
+        return Response(RequestDetailSerializer(obj, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=TakeSerializer, responses={201: RequestDetailSerializer}, parameters=[IDEMPOTENCY]
+    )
+    def create(self, request):
+        services.require_operator(request.user)
+
+        def run():
+            data = _valid(TakeSerializer, request)
+            obj = services.take_request(request.user, **data)
+            return self._answer(obj, status.HTTP_201_CREATED)
+
+        return replay_or_run(request, run)
+
+    @extend_schema(request=DispatchSerializer, responses=RequestDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_to(self, request, pk=None):  # not `dispatch`: that is APIView's own
+        obj = self.get_object()
+        services.require_operator(request.user)
+        data = _valid(DispatchSerializer, request)
+        return self._answer(services.dispatch_request(request.user, obj, data["street"]))
+
+    @extend_schema(request=None, responses=RequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        obj = self.get_object()
+        return self._answer(services.accept(request.user, obj))
+
+    @extend_schema(request=NoteSerializer, responses=RequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def contact(self, request, pk=None):
+        obj = self.get_object()
+        services.require_street(request.user, obj)
+        data = _valid(NoteSerializer, request)
+        return self._answer(services.contact(request.user, obj, note=data["note"]))
+
+    @extend_schema(request=RequestReplySerializer, responses=RequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        obj = self.get_object()
+        services.require_street(request.user, obj)
+        data = _valid(RequestReplySerializer, request)
+        return self._answer(services.reply(request.user, obj, reply=data["reply"]))
+
+    @extend_schema(request=ReturnSerializer, responses=RequestDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        obj = self.get_object()
+        services.require_street(request.user, obj)
+        data = _valid(ReturnSerializer, request)
+        return self._answer(services.return_request(request.user, obj, reason=data["reason"]))
+
+    @extend_schema(request=CallBackInputSerializer, responses={201: CallBackSerializer})
+    @action(detail=True, methods=["post"])
+    def callbacks(self, request, pk=None):
+        obj = self.get_object()
+        services.require_operator(request.user)
+        data = _valid(CallBackInputSerializer, request)
+        callback = services.call_back(request.user, obj, **data)
+        return Response(CallBackSerializer(callback).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: WhistleSerializer})
+    @action(detail=True, methods=["post"])
+    def whistle(self, request, pk=None):
+        """Blow a whistle for the request (the street holding the power to summon)."""
+        from dispatch.serializers import BlowWhistleSerializer
+
+        obj = self.get_object()
+        services.require_street(request.user, obj)
+        body = {**request.data, "street": obj.street_id}
+        if "location" not in body:
+            body["location"] = obj.address or obj.street.name
+        serializer = BlowWhistleSerializer(data=body, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "street"}
+        whistle = services.blow_from_request(request.user, obj, **data)
+        return Response(WhistleSerializer(whistle, context={"request": request}).data, status=201)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("address", OpenApiTypes.STR),
+            OpenApiParameter("community", OpenApiTypes.INT),
+        ],
+        responses={
+            200: {
+                "type": "object",
+                "properties": {
+                    "street": {"type": "integer", "nullable": True},
+                    "street_name": {"type": "string"},
+                },
+            }
+        },
+    )
+    @action(detail=False, methods=["get"], url_path="suggest-street", url_name="suggest-street")
+    def suggest_street(self, request):
+        """The street suggested for an address or a community (the operator confirms)."""
+        from accounts.models import Community
+
+        community = None
+        raw = request.query_params.get("community")
+        if raw:
+            if not re.fullmatch(r"[0-9]{1,18}", raw):
+                raise exceptions.ValidationError({"community": [_("Enter a whole number.")]})
+            community = Community.objects.filter(pk=int(raw)).select_related("street").first()
+            if community is None:
+                raise exceptions.ValidationError({"community": [_("Unknown community.")]})
+        street = services.suggest_street(request.query_params.get("address", ""), community)
+        return Response(
+            {"street": street.pk if street else None, "street_name": street.name if street else ""}
+        )
+
+
+DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", re.ASCII)
+
+
+class RatesView(APIView):
+    """`GET hotline-rates/?period=YYYY-MM` (the monthly ranking with categories) or
+    `?period=YYYY-MM-DD` (the day: every street's rates; `top` = the top 10 by volume)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", OpenApiTypes.STR, description="YYYY-MM or YYYY-MM-DD")
+        ],
+        responses=RatesSerializer(many=True),
+    )
+    def get(self, request):
+        raw = request.query_params.get("period") or timezone.localdate().strftime("%Y-%m")
+        match = DATE.match(raw)
+        try:
+            if not match:
+                raise ValueError
+            year, month = int(match[1]), int(match[2])
+            if match[3]:
+                day = date(year, month, int(match[3]))
+                table = rates.daily(day)
+                return Response(
+                    {
+                        "period": raw,
+                        "top": RatesSerializer(table["top"], many=True).data,
+                        "results": RatesSerializer(table["streets"], many=True).data,
+                    }
+                )
+            date(year, month, 1)
+            if not 2000 <= year <= 2999:
+                raise ValueError
+        except ValueError:
+            raise exceptions.ValidationError(
+                {"period": [_("Write the period as YYYY-MM or YYYY-MM-DD.")]}
+            ) from None
+        table = rates.monthly(year, month)
+        return Response(
+            {"period": raw, "results": RatesSerializer(table["streets"], many=True).data}
+        )
+
+
+OPEN = [
+    s.value
+    for s in (
+        RequestStatus.NEW,
+        RequestStatus.DISPATCHED,
+        RequestStatus.ACCEPTED,
+        RequestStatus.RETURNED,
+    )
+]
