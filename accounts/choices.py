@@ -102,3 +102,4 @@ class TimelineEventType(models.TextChoices):
     REQUEST_REOPENED = "request_reopened", _("Request reopened")
     REQUEST_CLOSED = "request_closed", _("Request closed")
     REQUEST_WHISTLE = "request_whistle", _("Whistle blown for the request")
+    REQUEST_PHOTO = "request_photo", _("Photo added to the request")

@@ -60,6 +60,11 @@ api_v1 = [
         name="check-in-evaluation",
     ),
     path("hotline-rates/", hotline_api.RatesView.as_view(), name="hotline-rates"),
+    path(
+        "requests/<int:request_pk>/photos/<int:pk>/",
+        hotline_api.RequestPhotoFileView.as_view(),
+        name="request-photo-file",
+    ),
     *router.urls,
 ]
 

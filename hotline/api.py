@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dispatch.api import IDEMPOTENCY
 from dispatch.idempotency import replay_or_run
-from dispatch.serializers import WhistleSerializer
+from dispatch.serializers import PhotoUploadSerializer, WhistleSerializer
 
 from . import rates, services
 from .choices import RequestStatus
@@ -27,6 +28,7 @@ from .serializers import (
     NoteSerializer,
     RatesSerializer,
     RequestDetailSerializer,
+    RequestPhotoSerializer,
     RequestReplySerializer,
     RequestSerializer,
     ReturnSerializer,
@@ -66,7 +68,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return {**super().get_serializer_context(), "full_contact": self.action != "list"}
 
     def _answer(self, obj, code=status.HTTP_200_OK):
-        obj = self.get_queryset().prefetch_related("callbacks").get(pk=obj.pk)
+        obj = self.get_queryset().prefetch_related("callbacks", "photos").get(pk=obj.pk)
         return Response(
             RequestDetailSerializer(
                 obj, context=self.get_serializer_context() | {"full_contact": True}
@@ -75,7 +77,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     def retrieve(self, request, *args, **kwargs):
-        obj = self.get_queryset().prefetch_related("callbacks")
+        obj = self.get_queryset().prefetch_related("callbacks", "photos")
         obj = get_object_or_404(obj, pk=kwargs["pk"])
         return Response(RequestDetailSerializer(obj, context=self.get_serializer_context()).data)
 
@@ -139,6 +141,19 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         callback = services.call_back(request.user, obj, **data)
         return Response(CallBackSerializer(callback).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=PhotoUploadSerializer, responses={201: RequestPhotoSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def photos(self, request, pk=None):
+        """A photo of the request (the 12345 centre or the street handling it)."""
+        obj = self.get_object()
+        if not services.may_add_photo(request.user, obj):
+            raise exceptions.PermissionDenied(
+                _("Only those who handle the request add photos to it.")
+            )
+        data = _valid(PhotoUploadSerializer, request)
+        photo = services.add_photo(request.user, obj, data["file"])
+        return Response(RequestPhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=None, responses={201: WhistleSerializer})
     @action(detail=True, methods=["post"])
     def whistle(self, request, pk=None):
@@ -188,6 +203,27 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(
             {"street": street.pk if street else None, "street_name": street.name if street else ""}
         )
+
+
+class RequestPhotoFileView(APIView):
+    """A request's photo, for whoever sees the request (never a public media URL)."""
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    def get(self, request, request_pk, pk):
+        from django.http import FileResponse, Http404
+
+        from .models import RequestPhoto
+
+        owner = get_object_or_404(ServiceRequest.objects.visible_to(request.user), pk=request_pk)
+        photo = get_object_or_404(RequestPhoto, request=owner, pk=pk)
+        try:
+            stream = photo.image.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(stream, content_type=photo.content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", re.ASCII)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Street
+from dispatch.forms import MultipleImageField
 
 from .choices import Channel, RequestStatus, Satisfaction
 from .models import RequestCategory
@@ -68,6 +69,7 @@ class IntakeForm(forms.Form):
         required=False,
         empty_label=_("Not yet: leave it awaiting dispatch"),
     )
+    photos = MultipleImageField(label=_("Photos"), required=False)
     latitude = forms.FloatField(
         required=False, widget=forms.HiddenInput, min_value=-90, max_value=90
     )
@@ -222,3 +224,7 @@ class ListFilterForm(forms.Form):
     def __init__(self, *args, streets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["street"].queryset = streets
+
+
+class PhotoForm(forms.Form):
+    photos = MultipleImageField(label=_("Photos"))

@@ -128,6 +128,40 @@ def mask_phone(phone: str) -> str:
     )
 
 
+def request_photo_path(photo, filename):
+    return (
+        f"requests/{photo.request.number[:6]}/{photo.request.number}/{photo.token}{photo.extension}"
+    )
+
+
+class RequestPhoto(models.Model):
+    """A photo of a request: served only to those who see the request (never a public URL)."""
+
+    request = models.ForeignKey(
+        ServiceRequest, models.PROTECT, related_name="photos", verbose_name=_("request")
+    )
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    image = models.ImageField(_("image"), upload_to=request_photo_path)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("photo of a request")
+        verbose_name_plural = _("photos of requests")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return f"{self.request_id}: {self.image.name}"
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}.get(
+            self.content_type, ".gif"
+        )
+
+
 class RequestDeadline(DeadlineModel):
     """The response or the resolution deadline of a request (the street's clock)."""
 

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -6,7 +7,7 @@ from accounts.models import Community, Street
 from powers.serializers import ScopedId
 
 from .choices import Channel, Satisfaction
-from .models import CallBack, RequestCategory, ServiceRequest
+from .models import CallBack, RequestCategory, RequestPhoto, ServiceRequest
 from .services import may_see_contact
 
 
@@ -93,11 +94,24 @@ class RequestSerializer(serializers.ModelSerializer):
         return data
 
 
+class RequestPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RequestPhoto
+        fields = ["id", "url", "content_type", "size", "uploaded_at"]
+        read_only_fields = fields
+
+    def get_url(self, photo) -> str:
+        return reverse("api:request-photo-file", args=[photo.request_id, photo.pk])
+
+
 class RequestDetailSerializer(RequestSerializer):
     callbacks = CallBackSerializer(many=True, read_only=True)
+    photos = RequestPhotoSerializer(many=True, read_only=True)
 
     class Meta(RequestSerializer.Meta):
-        fields = [*RequestSerializer.Meta.fields, "callbacks"]
+        fields = [*RequestSerializer.Meta.fields, "callbacks", "photos"]
         read_only_fields = fields
 
 

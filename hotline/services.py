@@ -486,6 +486,48 @@ def call_back(
     return callback
 
 
+# --- photos ------------------------------------------------------------------------------------
+
+
+def may_add_photo(user, request) -> bool:
+    return is_operator(user) or handles_for_street(user, request.street_id)
+
+
+@transaction.atomic
+def add_photo(user, request, upload):
+    """A photo of the request, by the 12345 centre or the street handling it (checked as an
+    image and size-limited like the whistles' photos)."""
+    import secrets
+
+    from whistle.services import validate_photo
+
+    from .models import RequestPhoto
+
+    if not may_add_photo(user, request):
+        raise PermissionDenied(_("Only those who handle the request add photos to it."))
+    content_type = validate_photo(upload)
+    now = timezone.now()
+    photo = RequestPhoto(
+        request=request,
+        token=secrets.token_hex(16),
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=user,
+        uploaded_at=now,
+    )
+    photo.image.save(f"photo{photo.extension}", upload, save=False)
+    photo.save()
+    record(
+        TimelineEventType.REQUEST_PHOTO,
+        request,
+        actor=user,
+        street=request.street,
+        at=now,
+        photo=photo.pk,
+    )
+    return photo
+
+
 # --- a request that needs departments becomes a whistle ----------------------------------------
 
 

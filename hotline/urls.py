@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/return/", views.request_return, name="return"),
     path("<int:pk>/callback/", views.request_callback, name="callback"),
     path("<int:pk>/whistle/", views.request_whistle, name="whistle"),
+    path("<int:pk>/photos/", views.request_photo_add, name="photo-add"),
     path("rankings/", views.rankings, name="rankings"),
     path("rankings/export/", views.rankings_export, name="rankings-export"),
     path("streets/<int:pk>/", views.street_detail, name="street"),

@@ -34,6 +34,7 @@ from dispatch import services as dispatch_services
 from dispatch.forms import BlowWhistleForm, apply_service_errors
 from whistle import services as whistle_services
 from whistle.choices import KIND_CATEGORIES, Category
+from whistle.services import validate_photo
 
 from . import rates, services
 from .choices import OPEN_STATUSES, DeadlineKind, RankCategory, RequestStatus, Satisfaction
@@ -44,6 +45,7 @@ from .forms import (
     DispatchForm,
     IntakeForm,
     ListFilterForm,
+    PhotoForm,
     RankingsForm,
     ReplyForm,
     ReturnForm,
@@ -161,24 +163,18 @@ def request_list(request):
 def request_new(request):
     user = request.user
     services.require_operator(user)
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            taken = services.take_request(
-                user,
-                channel=data["channel"],
-                category=data["category"],
-                description=data["description"],
-                address=data["address"],
-                community=data["community"],
-                street=data["street"],
-                citizen_name=data["citizen_name"],
-                citizen_phone=data["citizen_phone"],
-                citizen_email=data["citizen_email"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-            )
+            # every photo checked before anything is stored: a bad third photo saves nothing
+            for photo in data["photos"]:
+                try:
+                    validate_photo(photo)
+                except ValidationError as exc:
+                    raise ValidationError({"photos": exc.message_dict["file"]}) from None
+            with transaction.atomic():
+                taken = _take(user, data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -199,6 +195,26 @@ def request_new(request):
         "hotline/request_new.html",
         {"form": form, "suggested": None, "chosen": str(form["street"].value() or "")},
     )
+
+
+def _take(user, data):
+    taken = services.take_request(
+        user,
+        channel=data["channel"],
+        category=data["category"],
+        description=data["description"],
+        address=data["address"],
+        community=data["community"],
+        street=data["street"],
+        citizen_name=data["citizen_name"],
+        citizen_phone=data["citizen_phone"],
+        citizen_email=data["citizen_email"],
+        latitude=data["latitude"],
+        longitude=data["longitude"],
+    )
+    for photo in data["photos"]:
+        services.add_photo(user, taken, photo)
+    return taken
 
 
 @login_required
@@ -308,6 +324,9 @@ def _request_page(request, service_request, callback_form=None, status=200):
         "deadlines": _deadline_rows(service_request, now),
         "events": events,
         "callbacks": list(service_request.callbacks.select_related("called_by")),
+        "photos": list(service_request.photos.all()),
+        "may_add_photo": services.may_add_photo(user, service_request),
+        "photo_form": PhotoForm(),
         "can": can,
         "any_action": any(can.values()),
         "dispatch_form": DispatchForm(initial={**seen, "street": service_request.street_id}),
@@ -857,3 +876,31 @@ def street_detail(request, pk):
             "is_operator": services.is_operator(user),
         },
     )
+
+
+@login_required
+@require_POST
+def request_photo_add(request, pk):
+    """Photos added on the request's page by the 12345 centre or the street handling it."""
+    service_request = get_object_or_404(_requests(request.user), pk=pk)
+    if not services.may_add_photo(request.user, service_request):
+        raise PermissionDenied(_("Only those who handle the request add photos to it."))
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(str(e) for e in form.errors.get("photos", [])) or _("Choose a photo.")
+        )
+        return redirect("hotline:request", pk=pk)
+    try:
+        for photo in form.cleaned_data["photos"]:
+            validate_photo(photo)
+        with transaction.atomic():
+            for photo in form.cleaned_data["photos"]:
+                services.add_photo(request.user, service_request, photo)
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("Photos added."))
+    return redirect("hotline:request", pk=pk)

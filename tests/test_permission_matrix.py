@@ -210,6 +210,15 @@ def _hotline_objects(demo):
             citizen_phone="13812345678",
             street=Street.objects.get(name=street_name),
         )
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(buffer, "PNG")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    objects[("request-photo", "金海湖镇")] = services.add_photo(
+        demo["hotline_operator"],
+        objects[("request", "金海湖镇")],
+        SimpleUploadedFile("p.png", buffer.getvalue(), "image/png"),
+    )
     # a request posted through Open311 (public, by its number and its token)
     posted = services.take_request(
         None,
@@ -274,6 +283,9 @@ def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
         )
     elif kind == "grant":
         obj = PowerGrant.objects.get(street__name=parts[0], power=parts[1], revoked_at=None)
+    elif kind == "request-photo":
+        photo = powers[(kind, parts[0])]
+        return {"request_pk": photo.request_id, "pk": photo.pk}
     elif (kind, parts[0]) in (powers or {}):
         obj = powers[(kind, parts[0])]
     elif kind == "photo":

@@ -113,3 +113,57 @@ def test_rates_endpoint(api, body):
 
     day = operator.get(f"{API}hotline-rates/", {"period": timezone.localdate().isoformat()}).json()
     assert day["top"][0]["street_name"] == "金海湖镇" and day["top"][0]["volume"] == 1
+
+
+def _png():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buffer, "PNG")
+    return SimpleUploadedFile("p.png", buffer.getvalue(), "image/png")
+
+
+def test_photos_of_a_request(api, body, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    operator, street = api("hotline_operator"), api("street_jinhaihu")
+    data = operator.post(f"{API}requests/", body, format="json").json()
+    url = f"{API}requests/{data['id']}/photos/"
+    added = street.post(url, {"file": _png()}, format="multipart")
+    assert added.status_code == 201, added.content
+    fake = SimpleUploadedFile("x.png", b"not an image", "image/png")
+    assert operator.post(url, {"file": fake}, format="multipart").status_code == 400
+    assert api("district_pinggu").post(url, {"file": _png()}, format="multipart").status_code == 403
+    assert api("street_longtan").post(url, {"file": _png()}, format="multipart").status_code == 404
+    detail = street.get(f"{API}requests/{data['id']}/").json()
+    assert [p["id"] for p in detail["photos"]] == [added.json()["id"]]
+    file_url = detail["photos"][0]["url"]
+    assert street.get(file_url).status_code == 200
+    assert api("district_pinggu").get(file_url).status_code == 200  # sees the request
+    assert api("street_longtan").get(file_url).status_code == 404
+    assert api("dept_pg_police").get(file_url).status_code == 404
+
+
+def test_photos_taken_with_the_request_on_the_page(demo, body, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    settings.MEDIA_ROOT = tmp_path
+    client = Client()
+    client.force_login(demo["hotline_operator"])
+    form = {
+        "channel": "phone",
+        "category": body["category"],
+        "description": body["description"],
+        "street": body["street"],
+    }
+    bad = SimpleUploadedFile("x.png", b"not an image", "image/png")
+    answer = client.post("/hotline/new/", {**form, "photos": [_png(), bad]})
+    assert answer.status_code == 200 and not ServiceRequest.objects.exists()
+    answer = client.post("/hotline/new/", {**form, "photos": [_png(), _png()]})
+    assert answer.status_code == 302
+    assert ServiceRequest.objects.get().photos.count() == 2
