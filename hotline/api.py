@@ -199,7 +199,12 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             community = Community.objects.filter(pk=int(raw)).select_related("street").first()
             if community is None:
                 raise exceptions.ValidationError({"community": [_("Unknown community.")]})
-        street = services.suggest_street(request.query_params.get("address", ""), community)
+        address = request.query_params.get("address", "")
+        if "\x00" in address:
+            raise exceptions.ValidationError(
+                {"address": [_("This text contains a character that cannot be stored.")]}
+            )
+        street = services.suggest_street(address, community)
         return Response(
             {"street": street.pk if street else None, "street_name": street.name if street else ""}
         )
@@ -246,6 +251,8 @@ class RatesView(APIView):
             if not match:
                 raise ValueError
             year, month = int(match[1]), int(match[2])
+            if not 2000 <= year <= 2999:
+                raise ValueError
             if match[3]:
                 day = date(year, month, int(match[3]))
                 table = rates.daily(day)
@@ -259,7 +266,7 @@ class RatesView(APIView):
             date(year, month, 1)
             if not 2000 <= year <= 2999:
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):
             raise exceptions.ValidationError(
                 {"period": [_("Write the period as YYYY-MM or YYYY-MM-DD.")]}
             ) from None

@@ -191,13 +191,13 @@ class RankingsForm(forms.Form):
         if not value:
             return None
         match = _MONTH.match(value)
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+        if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2999:
             raise forms.ValidationError(_("Enter a month as YYYY-MM."))
         return int(match[1]), int(match[2])
 
     def clean_day(self):
         day = self.cleaned_data.get("day")
-        if day is not None and day < date(2000, 1, 1):
+        if day is not None and not date(2000, 1, 1) <= day <= date(2999, 12, 31):
             raise forms.ValidationError(_("Enter a valid date."))
         return day
 

@@ -120,12 +120,15 @@ class ServiceRequest(models.Model):
 
 
 def mask_phone(phone: str) -> str:
-    digits = phone or ""
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    return (
-        digits[:3] + "*" * (len(digits) - 7 if len(digits) > 7 else len(digits) - 4) + digits[-4:]
-    )
+    """138****5678 for a mobile number; only the last four digits of a shorter number (a
+    landline), and nothing of one too short to hide anything."""
+    digits = "".join(c for c in (phone or "") if c.isdigit())
+    n = len(digits)
+    if n >= 11:
+        return digits[:3] + "*" * (n - 7) + digits[-4:]
+    if n >= 8:
+        return "*" * (n - 4) + digits[-4:]
+    return "*" * n
 
 
 def request_photo_path(photo, filename):

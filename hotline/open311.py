@@ -410,8 +410,8 @@ def _row(r: ServiceRequest) -> dict:
     """A request as the specification shows it: never the citizen's name, phone or email."""
     if r.status in (RequestStatus.REPLIED, RequestStatus.CLOSED):
         notes = r.reply
-    elif r.status == RequestStatus.RETURNED:
-        notes = r.return_reason
+    elif r.status == RequestStatus.RETURNED:  # the street's reason is for the 12345 centre
+        notes = "Returned to the 12345 centre for re-dispatch."
     else:
         notes = ""
     held = r.street_id is None or r.status in (RequestStatus.NEW, RequestStatus.RETURNED)

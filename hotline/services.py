@@ -70,7 +70,7 @@ def suggest_street(address: str = "", community=None):
     community whose name appears in the address (the longest name wins)."""
     if community is not None:
         return community.street
-    text = (address or "").strip()[:200]
+    text = (address or "").replace("\x00", "").strip()[:200]
     if not text:
         return None
     # the database finds the names contained in the address (text LIKE '%' || name || '%'):
@@ -216,6 +216,8 @@ def _open_deadlines(request, street, now, kinds=(DeadlineKind.RESPONSE, Deadline
 
 
 def _stop_deadlines(request, now, **condition):
+    """Stop the street's clocks (returned, re-dispatched): any mark that is due is made first."""
+    deadlines.mark_due(RequestDeadline.objects.filter(request=request, **condition), now)
     RequestDeadline.objects.filter(
         request=request, met_at=None, cancelled_at=None, **condition
     ).update(cancelled_at=now)
@@ -441,6 +443,14 @@ def call_back(
         raise ValidationError(errors)
     if request.status not in (RequestStatus.REPLIED, RequestStatus.CLOSED):
         raise Conflict(_("Call back once the street has replied."), "not_replied")
+    if request.status == RequestStatus.CLOSED and not reached:
+        # the citizen's answer already counts; an unanswered call must not erase it
+        raise Conflict(
+            _(
+                "The request is closed with the citizen's answer; a call that did not reach them changes nothing."
+            ),
+            "closed",
+        )
     now = timezone.now()
     CallBack.objects.filter(request=request, latest=True).update(latest=False)
     callback = CallBack.objects.create(

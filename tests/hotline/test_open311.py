@@ -454,7 +454,7 @@ def test_get_requests_shows_the_specification_fields(client, demo, jinhaihu, fmt
     assert row["updated_datetime"] >= row["requested_datetime"]
     row = rows[returned.number]
     assert row["status"] == "open"
-    assert row["status_notes"] == "不属本街道"
+    assert row["status_notes"] == "Returned to the 12345 centre for re-dispatch."  # not the reason
     assert row["agency_responsible"] == "12345"
     row = rows[dispatched.number]
     assert row["agency_responsible"] == "金海湖镇"
