@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Community, Street
+from accounts.models import Community
 from powers.serializers import ScopedId
 
 from .choices import Channel, Satisfaction
@@ -120,7 +120,9 @@ def _categories(request):
 
 
 def _city_streets(request):
-    return Street.objects.all().select_related("district")
+    from .services import streets_of_city
+
+    return streets_of_city(request.user).select_related("district")
 
 
 def _communities(request):

@@ -57,6 +57,14 @@ def require_operator(user):
         raise PermissionDenied(_("Only 12345 operators do this."))
 
 
+def streets_of_city(user):
+    """The streets an operator dispatches to: those of the operator's city (the superuser:
+    every city)."""
+    if getattr(user, "is_superuser", False):
+        return Street.objects.all()
+    return Street.objects.filter(district__city_id__in=scope_of(user).city_ids)
+
+
 def require_street(user, request):
     if not handles_for_street(user, request.street_id):
         raise PermissionDenied(_("Only the street the request is dispatched to handles it."))
@@ -251,6 +259,10 @@ def dispatch_request(user, request, street) -> ServiceRequest:
         require_operator(user)
     if not isinstance(street, Street):
         raise ValidationError({"street": _("Choose the street.")})
+    if user is not None and not streets_of_city(user).filter(pk=street.pk).exists():
+        raise ValidationError(
+            {"street": _("%(street)s is not a street of your city.") % {"street": street.name}}
+        )
     request = _locked(request)
     now = timezone.now()
     again = request.status == RequestStatus.RETURNED

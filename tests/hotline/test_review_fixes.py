@@ -74,3 +74,31 @@ def test_an_unreached_call_on_a_closed_request_changes_nothing(demo):
         services.call_back(demo["hotline_operator"], request, reached=False)
     (row,) = rates.daily(timezone.localdate())["streets"]
     assert (row.valid, row.resolved) == (1, 0)
+
+
+def test_a_dispatch_outside_the_operators_city_is_refused(demo):
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import City, District
+
+    tianjin = City.objects.create(name="天津市")
+    district = District.objects.create(city=tianjin, name="和平区")
+    elsewhere = Street.objects.create(district=district, name="劝业场街道", kind="subdistrict")
+    request = services.take_request(
+        demo["hotline_operator"],
+        channel="phone",
+        category=RequestCategory.objects.get(code="noise"),
+        description="噪声",
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.dispatch_request(demo["hotline_operator"], request, elsewhere)
+    assert "street" in exc.value.message_dict
+    api = APIClient()
+    api.force_authenticate(demo["hotline_operator"])
+    answer = api.post(f"/api/v1/requests/{request.pk}/dispatch/", {"street": elsewhere.pk})
+    assert answer.status_code == 400 and "street" in answer.json()
+    request.refresh_from_db()
+    assert (request.status, request.street) == ("new", None)
+    services.dispatch_request(
+        demo["hotline_operator"], request, Street.objects.get(name="金海湖镇")
+    )
