@@ -9,6 +9,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .errors import Conflict
 
 
+def valid_data(serializer_class, request):
+    """The request body validated by `serializer_class` (400 with the fields otherwise)."""
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()  # the translated "Not found.", not the model's name

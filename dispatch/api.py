@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import valid_data as _valid
 from whistle import services as whistle_services
 from whistle.choices import KIND_CATEGORIES, Category, WhistleKind
 from whistle.models import Event, Whistle, WhistlePhoto
@@ -40,12 +41,6 @@ IDEMPOTENCY = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Retry safely: the same key from the same user answers the first result again.",
 )
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class WhistleKindsView(APIView):
@@ -144,6 +139,18 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
 
+def private_image(image, content_type):
+    """A stored photo's bytes, never cached by shared caches (a lost file answers 404)."""
+    try:
+        stream = image.open("rb")
+    except FileNotFoundError:  # the file was lost from storage: say so, not 500
+        raise Http404 from None
+    response = FileResponse(stream, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 class WhistlePhotoFileView(APIView):
     """The photo's bytes, for whoever may see the whistle (never a public media URL)."""
 
@@ -151,14 +158,7 @@ class WhistlePhotoFileView(APIView):
     def get(self, request, whistle_pk, pk):
         whistle = get_object_or_404(Whistle.objects.visible_to(request.user), pk=whistle_pk)
         photo = get_object_or_404(WhistlePhoto, whistle=whistle, pk=pk)
-        try:
-            stream = photo.image.open("rb")
-        except FileNotFoundError:  # the file was lost from storage: say so, not 500
-            raise Http404 from None
-        response = FileResponse(stream, content_type=photo.content_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_image(photo.image, photo.content_type)
 
 
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

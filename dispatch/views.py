@@ -108,12 +108,7 @@ def whistle_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            # every photo checked before anything is stored: a bad third photo leaves no file
-            for photo in data["photos"]:
-                try:
-                    whistle_services.validate_photo(photo)
-                except ValidationError as exc:
-                    raise ValidationError({"photos": exc.message_dict["file"]}) from None
+            whistle_services.validate_photos(data["photos"])
             with transaction.atomic():
                 whistle = services.blow_whistle(
                     request.user,

@@ -14,10 +14,12 @@ from rest_framework.views import APIView
 from accounts.choices import Role
 from accounts.models import District
 from accounts.scope import scope_of
+from config.api import valid_data as _valid
 from dispatch.api import IDEMPOTENCY
 from dispatch.filters import IdFilter
 from dispatch.idempotency import replay_or_run
 from dispatch.models import CheckIn
+from dispatch.serializers import MAX_ID
 
 from . import scoring, services
 from .models import DepartmentScore, Evaluation
@@ -29,14 +31,6 @@ from .serializers import (
     ScoreSerializer,
     VetoReviewSerializer,
 )
-
-MAX_ID = 2**63 - 1
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _evaluations(user):

@@ -32,6 +32,7 @@ from accounts.scope import scope_of
 from config.errors import Conflict
 from dispatch.forms import apply_service_errors
 from dispatch.models import CheckIn
+from dispatch.serializers import MAX_ID
 from whistle.choices import WhistleStatus
 from whistle.models import Whistle
 
@@ -44,7 +45,6 @@ PAGE_SIZE = 20
 DRILL_PAGE_SIZE = 100
 TREND_DEPARTMENTS = 5
 TREND_MONTHS = 12
-MAX_ID = 2**63 - 1
 PALETTE = ["#b71c1c", "#1565c0", "#1b7f3b", "#b26a00", "#6a1b9a"]
 
 

@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import valid_data as _valid
 from dispatch.api import IDEMPOTENCY
 from dispatch.idempotency import replay_or_run
 from dispatch.serializers import PhotoUploadSerializer, WhistleSerializer
@@ -34,12 +35,6 @@ from .serializers import (
     ReturnSerializer,
     TakeSerializer,
 )
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -215,20 +210,13 @@ class RequestPhotoFileView(APIView):
 
     @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     def get(self, request, request_pk, pk):
-        from django.http import FileResponse, Http404
+        from dispatch.api import private_image
 
         from .models import RequestPhoto
 
         owner = get_object_or_404(ServiceRequest.objects.visible_to(request.user), pk=request_pk)
         photo = get_object_or_404(RequestPhoto, request=owner, pk=pk)
-        try:
-            stream = photo.image.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(stream, content_type=photo.content_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_image(photo.image, photo.content_type)
 
 
 DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", re.ASCII)

@@ -34,7 +34,6 @@ from dispatch import services as dispatch_services
 from dispatch.forms import BlowWhistleForm, apply_service_errors
 from whistle import services as whistle_services
 from whistle.choices import KIND_CATEGORIES, Category
-from whistle.services import validate_photo
 
 from . import rates, services
 from .choices import OPEN_STATUSES, DeadlineKind, RankCategory, RequestStatus, Satisfaction
@@ -167,12 +166,7 @@ def request_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            # every photo checked before anything is stored: a bad third photo saves nothing
-            for photo in data["photos"]:
-                try:
-                    validate_photo(photo)
-                except ValidationError as exc:
-                    raise ValidationError({"photos": exc.message_dict["file"]}) from None
+            whistle_services.validate_photos(data["photos"])
             with transaction.atomic():
                 taken = _take(user, data)
         except ValidationError as exc:
@@ -518,11 +512,7 @@ def request_whistle(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            for photo in data["photos"]:
-                try:
-                    whistle_services.validate_photo(photo)
-                except ValidationError as exc:
-                    raise ValidationError({"photos": exc.message_dict["file"]}) from None
+            whistle_services.validate_photos(data["photos"])
             with transaction.atomic():
                 whistle = services.blow_from_request(
                     user,
@@ -892,8 +882,7 @@ def request_photo_add(request, pk):
         )
         return redirect("hotline:request", pk=pk)
     try:
-        for photo in form.cleaned_data["photos"]:
-            validate_photo(photo)
+        whistle_services.validate_photos(form.cleaned_data["photos"])
         with transaction.atomic():
             for photo in form.cleaned_data["photos"]:
                 services.add_photo(request.user, service_request, photo)

@@ -13,6 +13,7 @@ from accounts.choices import Power, Role
 from accounts.models import DispatchedAgency, PowerGrant, Station, StationedOfficer
 from accounts.scope import scope_of
 from accounts.services import grant_power, revoke_power, timeline
+from config.api import valid_data as _valid
 from dispatch.idempotency import replay_or_run
 
 from . import services
@@ -59,12 +60,6 @@ from .serializers import (
     SupervisionOrderSerializer,
     TimelineEventSerializer,
 )
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _require(condition: bool, message: str):

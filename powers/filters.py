@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DispatchedAgency, Station, StationedOfficer
 from dispatch.filters import IdFilter
+from dispatch.serializers import MAX_ID
 
 from .choices import OrderStatus
 from .models import (
@@ -16,8 +17,6 @@ from .models import (
     PersonnelRecommendation,
     SupervisionOrder,
 )
-
-MAX_ID = 2**63 - 1
 
 
 def _id(field_name):

@@ -17,6 +17,7 @@ from accounts.models import (
     TimelineEvent,
 )
 from accounts.scope import scope_of
+from dispatch.serializers import MAX_ID
 
 from .choices import AssessmentGrade, PersonnelAction, PersonnelDecision, RecordKind
 from .models import (
@@ -27,8 +28,6 @@ from .models import (
     PersonnelRecommendation,
     SupervisionOrder,
 )
-
-MAX_ID = 2**63 - 1  # a larger id is not an id: 400, never an overflow in the database driver
 
 
 class ScopedId(serializers.PrimaryKeyRelatedField):

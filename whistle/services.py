@@ -72,6 +72,16 @@ def validate_photo(upload) -> str:
     return PHOTO_FORMATS[kind]
 
 
+def validate_photos(uploads, field: str = "photos") -> None:
+    """Every upload checked before anything is stored (a bad third photo saves nothing); the
+    error names the form's field."""
+    for upload in uploads:
+        try:
+            validate_photo(upload)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.message_dict["file"]}) from None
+
+
 @transaction.atomic
 def add_photo(whistle: Whistle, upload, user) -> WhistlePhoto:
     content_type = validate_photo(upload)
