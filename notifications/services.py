@@ -13,6 +13,7 @@ it sent, or pending again with a backoff, or failed after NOTIFICATIONS_MAX_ATTE
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -34,24 +35,55 @@ SWEEP_BATCH = 500
 # --- writing -------------------------------------------------------------------------------
 
 
+USER_FIELDS = ("id", "email", "phone", "is_active")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event to tell: to `users` (User objects or ids) in-app and through their outside
+    channels, to bare `phones` (people without an account) by the phone channels, and with
+    `broadcast` once to the enabled group robots and webhooks."""
+
+    kind: str
+    title: str
+    dedupe_key: str
+    body: str = ""
+    link: str = ""
+    users: tuple = ()
+    phones: tuple[str, ...] = ()
+    broadcast: bool = False
+
+    def fields(self) -> dict:
+        return {
+            "kind": self.kind,
+            "title": self.title[:200],
+            "body": self.body,
+            "link": self.link[:300],
+            "dedupe_key": self.dedupe_key,
+        }
+
+
 def _users(recipients) -> list:
     """Active users, each once, with what the channels need."""
     User = get_user_model()
-    fields = ("id", "email", "phone", "is_active")
     if hasattr(recipients, "model") and hasattr(recipients, "query"):  # a queryset
-        users = list(recipients.filter(is_active=True).only(*fields).distinct())
+        users = list(recipients.filter(is_active=True).only(*USER_FIELDS).distinct())
     else:
         items = list(recipients or ())
         ids = [u for u in items if not isinstance(u, User)]
         users = [u for u in items if isinstance(u, User) and u.is_active]
         if ids:
-            users += list(User.objects.filter(pk__in=ids, is_active=True).only(*fields))
+            users += list(User.objects.filter(pk__in=ids, is_active=True).only(*USER_FIELDS))
     return list({u.pk: u for u in users}.values())
 
 
 def _broadcast_wanted(kind: str) -> bool:
     kinds = settings.NOTIFICATIONS_BROADCAST_KINDS
     return not kinds or kind in kinds
+
+
+def _phones(phones) -> list[str]:
+    return list(dict.fromkeys(p.strip()[:30] for p in phones if p and p.strip()))
 
 
 def notify(
@@ -69,33 +101,8 @@ def notify(
     In the caller's transaction: rolled back with it, and repeating it (the same dedupe key)
     writes nothing more. With `broadcast`, the event also goes once to the enabled group
     robots and webhooks."""
-    users = _users(recipients)
-    fields = {"kind": kind, "title": title[:200], "body": body, "link": link[:300]}
-    with transaction.atomic(savepoint=False):
-        if users:
-            Notification.objects.bulk_create(
-                [Notification(recipient=u, dedupe_key=dedupe_key, **fields) for u in users],
-                ignore_conflicts=True,
-            )
-            outside = channels.enabled(channels.USER)
-            if outside:
-                _add_deliveries(
-                    Notification.objects.filter(
-                        dedupe_key=dedupe_key, recipient__in=[u.pk for u in users]
-                    ).select_related("recipient"),
-                    outside,
-                )
-        if broadcast and _broadcast_wanted(kind):
-            robots = channels.enabled(channels.BROADCAST)
-            if robots:
-                Notification.objects.bulk_create(
-                    [Notification(recipient=None, phone="", dedupe_key=dedupe_key, **fields)],
-                    ignore_conflicts=True,
-                )
-                _add_deliveries(
-                    Notification.objects.filter(recipient=None, phone="", dedupe_key=dedupe_key),
-                    robots,
-                )
+    message = Message(kind, title, dedupe_key, body, link, tuple(_users(recipients)))
+    notify_many([replace(message, broadcast=broadcast)])
 
 
 def notify_phone(
@@ -103,57 +110,89 @@ def notify_phone(
 ) -> None:
     """Text people who have no account (a station's duty contact) through the phone channels
     (SMS), once per number and dedupe key. Nothing is written when no phone channel is on."""
-    phones = list(dict.fromkeys(p.strip() for p in phones if p and p.strip()))
-    outside = channels.enabled(channels.PHONE)
-    if not phones or not outside:
-        return
-    fields = {"kind": kind, "title": title[:200], "body": body, "link": link[:300]}
+    notify_many([Message(kind, title, dedupe_key, body, link, phones=tuple(phones))])
+
+
+def notify_many(messages: Iterable[Message]) -> int:
+    """Write every message at once, in the caller's transaction: the notifications (once per
+    person, phone number or broadcast and dedupe key) and a pending delivery per outside
+    channel, in a few statements whatever their number (an overdue sweep of a city-wide
+    emergency writes thousands). The deliveries are sent after commit. Returns how many
+    notifications the messages name (written now or before)."""
+    messages = list(messages)
+    wanted = {name: channels.enabled(name) for name in (channels.USER, channels.PHONE)}
+    robots = channels.enabled(channels.BROADCAST)
+    users = {u.pk: u for u in _users([u for m in messages for u in m.users])}
+    rows: dict[tuple, Notification] = {}  # (recipient id, phone, dedupe key) -> row
+    for m in messages:
+        for user in m.users:
+            pk = getattr(user, "pk", user)
+            if pk in users:
+                rows[(pk, "", m.dedupe_key)] = Notification(recipient=users[pk], **m.fields())
+        if wanted[channels.PHONE]:
+            for phone in _phones(m.phones):
+                rows[(None, phone, m.dedupe_key)] = Notification(phone=phone, **m.fields())
+        if m.broadcast and robots and _broadcast_wanted(m.kind):
+            rows[(None, "", m.dedupe_key)] = Notification(phone="", **m.fields())
+    if not rows:
+        return 0
     with transaction.atomic(savepoint=False):
-        Notification.objects.bulk_create(
-            [
-                Notification(recipient=None, phone=p[:30], dedupe_key=dedupe_key, **fields)
-                for p in phones
-            ],
-            ignore_conflicts=True,
-        )
-        _add_deliveries(
-            Notification.objects.filter(
-                recipient=None, phone__in=[p[:30] for p in phones], dedupe_key=dedupe_key
-            ),
-            outside,
-        )
+        Notification.objects.bulk_create(rows.values(), ignore_conflicts=True, batch_size=1000)
+        if any(wanted.values()) or robots:
+            keys = {key for _pk, _phone, key in rows}
+            written = Notification.objects.filter(dedupe_key__in=keys).only(
+                "id", "recipient_id", "phone", "dedupe_key", "kind"
+            )
+            _add_deliveries(
+                [n for n in written if (n.recipient_id, n.phone, n.dedupe_key) in rows],
+                users,
+                {**wanted, channels.BROADCAST: robots},
+            )
+    return len(rows)
 
 
-def _add_deliveries(notifications, outside) -> None:
+def _add_deliveries(notifications, users, outside) -> None:
     rows = []
-    ids = []
     for n in notifications:
-        ids.append(n.pk)
-        for channel in outside:
+        if n.recipient_id is not None:
+            n.recipient = users[n.recipient_id]  # what the channels' address() reads
+        for channel in outside[n.audience]:
             address = channel.address(n)
             if address is not None:
                 rows.append(Delivery(notification=n, channel=channel.name, address=address))
     if not rows:
         return
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     pending = list(
-        Delivery.objects.filter(notification__in=ids, status=DeliveryStatus.PENDING).values_list(
-            "pk", flat=True
-        )
+        Delivery.objects.filter(
+            notification__in=[n.pk for n in notifications], status=DeliveryStatus.PENDING
+        ).values_list("pk", flat=True)
     )
     transaction.on_commit(lambda: enqueue(pending))
 
 
-def enqueue(delivery_ids, countdown: float | None = None) -> None:
-    """Send a deliver task per delivery; a failure to reach the broker is logged, never raised
-    (the sweep sends it again)."""
-    from .tasks import deliver
+DELIVER_CHUNK = 50
 
-    for pk in delivery_ids:
+
+def enqueue(delivery_ids, countdown: float | None = None) -> None:
+    """Send the tasks that deliver these: one per delivery, or, for many, one per chunk of
+    DELIVER_CHUNK (a burst of thousands costs the sender a few broker round trips, not
+    thousands). A failure to reach the broker is logged, never raised (the sweep sends it
+    again)."""
+    from .tasks import deliver, deliver_many
+
+    ids = list(delivery_ids)
+    if len(ids) > DELIVER_CHUNK:
+        sends = [
+            (deliver_many, ids[i : i + DELIVER_CHUNK]) for i in range(0, len(ids), DELIVER_CHUNK)
+        ]
+    else:
+        sends = [(deliver, pk) for pk in ids]
+    for task, argument in sends:
         try:
-            deliver.apply_async((pk,), countdown=countdown, retry=False)
+            task.apply_async((argument,), countdown=countdown, retry=False)
         except Exception:
-            log.warning("delivery %s not enqueued; the sweep will send it", pk, exc_info=True)
+            log.warning("delivery %s not enqueued; the sweep will send it", argument, exc_info=True)
 
 
 # --- reading and marking read ---------------------------------------------------------------

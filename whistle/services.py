@@ -48,6 +48,25 @@ def record_event(whistle_id, type: EventType, at, actor=None, check_in_id=None, 
     )
 
 
+def record_events(events: list[dict]) -> None:
+    """Append many events at once (one INSERT per thousand): each a dict of record_event's
+    arguments (`whistle_id`, `type`, `at`, optional `actor`, `check_in_id`, `data`)."""
+    Event.objects.bulk_create(
+        [
+            Event(
+                whistle_id=e["whistle_id"],
+                type=e["type"],
+                at=e["at"],
+                actor=e.get("actor"),
+                check_in=e.get("check_in_id"),
+                data=e.get("data", {}),
+            )
+            for e in events
+        ],
+        batch_size=1000,
+    )
+
+
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 
 

@@ -19,12 +19,18 @@ def clock():
 
 @pytest.fixture
 def enqueued(monkeypatch):
-    """The deliver tasks sent to the broker (ids), instead of sending them."""
-    from notifications.tasks import deliver
+    """The deliver tasks sent to the broker (id and options), instead of sending them; a
+    chunk sent as one deliver_many counts once per id."""
+    from notifications.tasks import deliver, deliver_many
 
     sent = []
     monkeypatch.setattr(
         deliver, "apply_async", lambda args, **options: sent.append((args[0], options))
+    )
+    monkeypatch.setattr(
+        deliver_many,
+        "apply_async",
+        lambda args, **options: sent.extend((pk, options) for pk in args[0]),
     )
     return sent
 

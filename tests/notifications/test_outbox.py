@@ -14,7 +14,7 @@ from dispatch.models import CheckIn
 from notifications import services
 from notifications.choices import DeliveryStatus
 from notifications.models import Delivery, Notification
-from notifications.tasks import deliver, sweep
+from notifications.tasks import deliver, deliver_many, sweep
 
 from .conftest import T0
 
@@ -87,6 +87,33 @@ def test_in_app_exactly_once_when_repeated(demo, email_on, police_with_email, en
     assert Delivery.objects.count() == 1  # the clerk has no email address
     note([police_with_email], key="k:2")
     assert Notification.objects.filter(recipient=police_with_email).count() == 2
+
+
+@pytest.mark.django_db
+def test_many_messages_are_written_at_once_and_sent_in_chunks(
+    demo, email_on, monkeypatch, django_capture_on_commit_callbacks
+):
+    people = list(User.objects.all())
+    for user in people:
+        user.email = f"{user.username}@example.org"
+    User.objects.bulk_update(people, ["email"])
+    chunks = []
+    monkeypatch.setattr(deliver_many, "apply_async", lambda a, **kw: chunks.append(a[0]))
+    messages = [
+        services.Message("test", f"Title {i}", f"many:{i}", users=tuple(u.pk for u in people))
+        for i in range(10)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.notify_many(messages) == 10 * len(people)
+    assert Notification.objects.count() == Delivery.objects.count() == 10 * len(people)
+    sent = [pk for chunk in chunks for pk in chunk]
+    assert sorted(sent) == sorted(Delivery.objects.values_list("pk", flat=True))
+    services.notify_many(messages)  # the same events again: nothing more is written
+    assert Notification.objects.count() == Delivery.objects.count() == 10 * len(people)
+    assert max(len(c) for c in chunks) == services.DELIVER_CHUNK
+    assert deliver_many(chunks[0]) == {"sent": services.DELIVER_CHUNK}
+    assert len(mail.outbox) == services.DELIVER_CHUNK
+    assert deliver_many(chunks[0]) == {"skipped": services.DELIVER_CHUNK}  # sent once
 
 
 @pytest.mark.django_db
