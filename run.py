@@ -170,20 +170,8 @@ def start_children(web_port: int) -> dict[str, subprocess.Popen]:
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     commands = {
         "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{web_port}", "--noreload"],
+        # without -Q: the worker consumes every queue the settings declare (the sweep's too)
         "worker": [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"],
-        # The overdue sweep has a worker of its own: it never waits behind a burst of timers.
-        "sweeper": [
-            *celery,
-            "worker",
-            "-l",
-            "info",
-            "-Q",
-            "sweep",
-            "--pool",
-            "solo",
-            "-n",
-            "sweeper@%h",
-        ],
         "beat": [*celery, "beat", "-l", "info"],
     }
     children = {}
@@ -212,7 +200,7 @@ def stop_child(name: str, child: subprocess.Popen) -> None:
 
 def stop_all(children: dict[str, subprocess.Popen]) -> None:
     # Beat first (no new tasks), then web, then the workers, which finish what they hold.
-    for name in ("beat", "web", "worker", "sweeper"):
+    for name in ("beat", "web", "worker"):
         stop_child(name, children[name])
 
 

@@ -155,7 +155,8 @@ def ensure_streets(total: int) -> list[int]:
         have = district.streets.count()
         for n in range(have + 1, quota(total)[district.name] + 1):
             # one by one: Street.save() creates the party-committee group
-            Street(district=district, name=f"基准{n:02d}街道", kind=StreetKind.SUBDISTRICT).save()
+            name = f"基准{district.name.removesuffix('区')}{n:02d}街道"  # unique: whistle numbers use it
+            Street(district=district, name=name, kind=StreetKind.SUBDISTRICT).save()
     ids = list(Street.objects.order_by("pk").values_list("pk", flat=True)[:total])
     if len(ids) < total:
         raise SystemExit(f"only {len(ids)} streets (are the 16 districts of seed_demo there?)")

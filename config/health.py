@@ -46,6 +46,7 @@ def _writable(folder: Path) -> bool:
 
 
 STARTED = time.monotonic()
+SWEEP_QUEUE = "sweep"
 
 
 def check_sweep() -> tuple[str, float | None]:
@@ -67,6 +68,43 @@ def check_sweep() -> tuple[str, float | None]:
     return "stalled", round(age, 1)
 
 
+def waiting_sweeps() -> int | None:
+    """How many sweep messages wait in the broker (Redis only; None when unknown)."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis", "rediss")):
+        return None
+    from config.celery import app
+
+    try:
+        with app.connection_for_write(url) as conn:
+            return conn.default_channel.client.llen(SWEEP_QUEUE)
+    except Exception as exc:  # kombu and redis-py raise many types; all mean "unknown"
+        log.warning("healthz: sweep queue: %s", exc)
+        return None
+
+
+def sweep_cause(age: float | None, broker_ok: bool = True) -> str:
+    """Why the sweep is stalled, in words an operator can act on (the broker's queue is
+    asked only when the broker answers)."""
+    limit = 2 * settings.DISPATCH_SWEEP_SECONDS
+    if age is None:
+        said = f"the overdue sweep has not run since this process started ({limit} s allowed)"
+    else:
+        said = f"the overdue sweep last ran {age:g} s ago (more than two intervals, {limit} s)"
+    waiting = waiting_sweeps() if broker_ok else None
+    if waiting:
+        return (
+            f"{said}: {waiting} sweep(s) wait in the '{SWEEP_QUEUE}' queue and no worker takes "
+            f"them; start `celery -A config worker` (it consumes every queue)"
+        )
+    if waiting == 0:
+        return (
+            f"{said}: no sweep waits in the '{SWEEP_QUEUE}' queue; is `celery -A config beat` "
+            f"running?"
+        )
+    return f"{said}: is `celery -A config worker` running, and `celery -A config beat`?"
+
+
 @never_cache
 @require_safe
 def healthz(request):
@@ -77,7 +115,15 @@ def healthz(request):
         "sweep": sweep,
         "sweep_age_seconds": age,
     }
-    healthy = (
-        report["database"] == "ok" and report["broker"] == "ok" and sweep in ("ok", "starting")
-    )
-    return JsonResponse(report, status=200 if healthy else 503)
+    problems = []
+    if report["database"] != "ok":
+        problems.append("database: it does not answer")
+    if report["broker"] != "ok":
+        problems.append("broker: it does not answer")
+    if sweep == "stalled":
+        problems.append("sweep: " + sweep_cause(age, broker_ok=report["broker"] == "ok"))
+    elif sweep == "error" and report["database"] == "ok":
+        problems.append("sweep: its heartbeat cannot be read (are the migrations applied?)")
+    if problems:
+        report["problems"] = problems
+    return JsonResponse(report, status=503 if problems else 200)

@@ -4,6 +4,7 @@ environment (docs/configuration.md lists every variable)."""
 from pathlib import Path
 
 from celery.schedules import crontab
+from kombu import Queue
 
 from . import env
 
@@ -182,7 +183,13 @@ else:
     # Redis hands an unacknowledged task out again after this long. It must exceed the
     # longest ETA we schedule, or Redis redelivers the task every cycle; long waits belong
     # to the overdue sweep, not to ETAs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # "priority": a worker takes from its queues in the order CELERY_TASK_QUEUES declares
+    # them (the sweep, then timers and the rest, then outside deliveries), not in turn: a
+    # flood of emails never delays a mark (measured: docs/benchmarks.md).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "queue_order_strategy": "priority",
+    }
     CELERY_RESULT_BACKEND = REDIS_URL or CELERY_BROKER_URL
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True  # a task a dying worker held is delivered again
@@ -272,9 +279,18 @@ EVALUATION_WEIGHTS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# The overdue sweep runs on a queue with a worker of its own (run.py, docker-compose.yml): a
-# burst of timer tasks in the main queue must not delay the guarantee (measured: bench/).
-CELERY_TASK_ROUTES = {"dispatch.sweep_overdue": {"queue": "sweep"}}
+# The queues the platform routes to, declared: a worker started without -Q (the contract's
+# `celery -A config worker`) consumes every one of them. A worker of its own per queue stays an
+# option (docker-compose.yml's sweeper): `-Q sweep` keeps the sweep clear of any backlog.
+# docs/deadlines.md, "Processes".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("sweep", "celery", "notifications")]
+CELERY_TASK_ROUTES = {
+    "dispatch.sweep_overdue": {"queue": "sweep"},
+    "notifications.sweep": {"queue": "sweep"},  # only queries and enqueues
+    "notifications.deliver": {"queue": "notifications"},
+    "notifications.deliver_many": {"queue": "notifications"},
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-overdue": {
         "task": "dispatch.sweep_overdue",
@@ -354,8 +370,6 @@ except ValueError:
     ) from None
 if any(m < 1 for m in DISPATCH_REMINDER_MINUTES):
     raise env.ConfigError("DISPATCH_REMINDER_MINUTES", "must be at least 1 minute each")
-# The delivery sweep runs beside the overdue sweep, on its queue (it only queries and enqueues).
-CELERY_TASK_ROUTES["notifications.sweep"] = {"queue": "sweep"}
 CELERY_BEAT_SCHEDULE["evaluation-nightly"] = {
     "task": "evaluation.recompute_recent",
     "schedule": crontab(hour=2, minute=30),  # Asia/Shanghai (CELERY_TIMEZONE)

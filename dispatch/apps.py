@@ -9,10 +9,10 @@ class DispatchConfig(AppConfig):
     def ready(self):
         from whistle.querysets import visibility_extensions
 
-        from . import deadlines, reminders, services
+        from . import checks, deadlines, reminders, services  # noqa: F401 (checks registers)
         from .models import CheckIn, CheckInReminder
         from .querysets import whistles_of_departments
 
         visibility_extensions.append(whistles_of_departments)
-        deadlines.register(CheckIn, on_overdue=services.on_check_in_overdue)
-        deadlines.register(CheckInReminder, on_overdue=reminders.remind)
+        deadlines.register(CheckIn, on_overdue_many=services.on_check_ins_overdue)
+        deadlines.register(CheckInReminder, on_overdue_many=reminders.remind)

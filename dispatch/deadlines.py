@@ -1,30 +1,42 @@
-"""The deadline engine: one mechanism for every due time of the platform.
+"""The deadline engine: one mechanism for every due time of the platform (docs/deadlines.md).
 
 A deadline-bearing model subclasses `DeadlineModel` (a `deadline` column and an `overdue_at`
-mark) and is registered with `register(Model, on_overdue=...)`. Then:
+mark) and is registered with `register(Model, on_overdue=...)` or `on_overdue_many=...`. Then:
 
 1. the database is the truth: `deadline` is a column, with a partial index on open rows;
-2. precise: `schedule(obj)` sends a Celery task with `eta=deadline` after commit;
+2. precise: `schedule(obj)` sends a Celery timer with `eta=deadline` after commit; deadlines
+   that fall due together share one timer, which marks every due row of its model;
 3. safe: beat runs `sweep()` every DISPATCH_SWEEP_SECONDS for open rows past due;
-4. both go through `mark_overdue()`: one conditional UPDATE, and only the caller that changed
-   the row runs the side effects (timeline event, notifications). Two sweeps at once, a
-   duplicated, late or lost task cost at most one sweep interval and never a double mark.
+4. timers, sweeps and state changes all mark through `claim()`: one conditional
+   `UPDATE … RETURNING` per batch, and only the caller whose UPDATE changed the rows writes
+   their side effects (timeline events, notifications), in bulk, in the same transaction.
+   Two sweeps at once, a duplicated, late or lost timer cost at most one sweep interval and
+   never a double mark.
 
 The sweep records when it last ran in the database, where every process can read it
 (`/healthz` reports `sweep_age_seconds`).
 """
 
 import logging
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
+
+BATCH = 500  # rows per claim: one UPDATE … RETURNING, its events and notifications
+TIMER_BUCKET_MS = 250  # deadlines within one such slice share one timer
+TIMER_RETRIES = 3  # a timer whose row another transaction held comes again, this often
 
 
 class DeadlineModel(models.Model):
@@ -41,22 +53,41 @@ class DeadlineModel(models.Model):
 @dataclass(frozen=True)
 class Registration:
     model: type[DeadlineModel]
-    on_overdue: Callable  # (obj, now) -> None, inside the marking transaction
+    # (obj, now) for one row, or (pks, now) for a batch; inside the marking transaction
+    on_overdue: Callable | None = None
+    on_overdue_many: Callable | None = None
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    def handle(self, pks: list, now) -> None:
+        """The side effects of the rows this caller just marked."""
+        if self.on_overdue_many is not None:
+            self.on_overdue_many(pks, now)
+            return
+        for obj in self.model.objects.filter(pk__in=pks).order_by("pk"):
+            self.on_overdue(obj, now)
 
 
 _registry: dict[str, Registration] = {}
 
 
-def register(model, on_overdue) -> None:
-    _registry[model._meta.label_lower] = Registration(model, on_overdue)
+def register(model, on_overdue=None, *, on_overdue_many=None) -> None:
+    """`on_overdue(obj, now)` is called once per marked row; `on_overdue_many(pks, now)`, when
+    given instead, once per batch (for models that fall due by the thousand)."""
+    if (on_overdue is None) == (on_overdue_many is None):
+        raise TypeError("register() takes one of on_overdue and on_overdue_many")
+    reg = Registration(model, on_overdue, on_overdue_many)
+    _registry[reg.label] = reg
 
 
 def registered() -> list[Registration]:
     return list(_registry.values())
 
 
-def registration(label: str) -> Registration:
-    return _registry[label]
+def _registration_of(model) -> Registration:
+    return _registry[model._meta.label_lower]
 
 
 def open_past_due(model, now):
@@ -64,29 +95,141 @@ def open_past_due(model, now):
     return model.objects.filter(model.deadline_open, overdue_at=None, deadline__lt=now)
 
 
-def mark_overdue(model, pk, now=None) -> bool:
-    """Mark one row overdue if its deadline has passed and its clock still runs.
+# --- marking ------------------------------------------------------------------------------
 
-    Returns True only for the one caller whose UPDATE changed the row; that caller records
-    the side effects in the same transaction."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        changed = open_past_due(model, now).filter(pk=pk).update(overdue_at=now)
-        if changed:
-            obj = model.objects.get(pk=pk)
-            _registry[model._meta.label_lower].on_overdue(obj, now)
-    return bool(changed)
+
+def _claim_sql(model, now, pick) -> tuple[str, list]:
+    """`WITH picked AS MATERIALIZED (pick) UPDATE … SET overdue_at = now WHERE <open past due>
+    AND pk IN picked RETURNING pk`.
+
+    The pick is a CTE, materialised: as a plain `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`
+    PostgreSQL may re-run the subquery for each row of a semi-join, and each run skips the
+    rows the statement has just updated, so one UPDATE marks far more than n rows (seen
+    here). Django's own UPDATE compiler writes the rest, as in QuerySet.update(): conditions
+    across joins become a primary-key subquery."""
+    db = pick.db
+    connection = connections[db]
+    pick_sql, pick_params = pick.query.get_compiler(db).as_sql()
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    target = open_past_due(model, now).filter(pk__in=RawSQL("SELECT pk FROM picked", ()))
+    query = target.query.chain(UpdateQuery)
+    query.add_update_values({"overdue_at": now})
+    update_sql, update_params = query.get_compiler(db).as_sql()
+    sql = f"WITH picked AS MATERIALIZED ({pick_sql}) {update_sql} RETURNING {pk}"
+    return sql, [*pick_params, *update_params]
+
+
+def claim(model, now, among=None, *, skip_locked: bool = True) -> list:
+    """Mark up to BATCH due rows of `model` (of `among`, a queryset or ids, when given) with
+    one conditional UPDATE … RETURNING, and write their side effects in bulk, in one
+    transaction. Returns the keys of the rows this call marked: nobody else marks them.
+
+    The picked rows are locked, and the UPDATE repeats the conditions on the rows themselves,
+    so a row changed meanwhile (an arrival committed while this waited for its lock) is
+    re-checked and left alone. With `skip_locked` (timers and sweeps), rows another
+    transaction holds are skipped: two sweeps take different rows, and a row locked by a state
+    change is that change's to mark (`_locked_check_in`). State changes pass False: they mark
+    what is due under their locks, waiting for others'."""
+    reg = _registration_of(model)
+    due = open_past_due(model, now)
+    if among is not None:
+        due = due.filter(pk__in=among)
+    pick = due.order_by("deadline", "pk").values("pk")[:BATCH]
+    db = router.db_for_write(model)
+    features = connections[db].features
+    if features.has_select_for_update:
+        # NO KEY: events inserted meanwhile take a key-share lock on rows they refer to
+        skip = skip_locked and features.has_select_for_update_skip_locked
+        pick = pick.select_for_update(no_key=True, of=("self",), skip_locked=skip)
+    started = time.perf_counter()
+    with transaction.atomic(using=db):
+        sql, params = _claim_sql(model, now, pick)
+        with connections[db].cursor() as cursor:
+            cursor.execute(sql, params)
+            pks = [row[0] for row in cursor.fetchall()]
+        if pks:
+            reg.handle(pks, now)
+    if pks:
+        took = time.perf_counter() - started
+        log.info("marked %d %s overdue in %.3f s", len(pks), reg.label, took)
+    return pks
+
+
+def _one_by_one(model, now, among, skip_locked) -> list:
+    """After a batch failed: each due row on its own, so one row whose side effects fail
+    (logged with its key) does not hold back the others; it is tried again next time."""
+    due = open_past_due(model, now)
+    if among is not None:
+        due = due.filter(pk__in=among)
+    marked = []
+    for pk in list(due.order_by("deadline", "pk").values_list("pk", flat=True)[:BATCH]):
+        try:
+            marked += claim(model, now, [pk], skip_locked=skip_locked)
+        except Exception:
+            log.exception("%s %s could not be marked overdue", model._meta.label_lower, pk)
+    return marked
+
+
+def mark_all_due(model, among=None, *, skip_locked: bool = True, now=None) -> list:
+    """Mark every due row of `model` (of `among`), batch after batch, each batch stamped with
+    the time it was claimed (or `now`); the keys this call marked. For timers and sweeps a
+    batch that fails is done again row by row."""
+    marked: list = []
+    while True:
+        at = now or timezone.now()
+        try:
+            pks = claim(model, at, among, skip_locked=skip_locked)
+        except Exception:
+            if not skip_locked:  # a state change: its own transaction fails with it
+                raise
+            log.exception("a batch of %s failed; marking row by row", model._meta.label_lower)
+            return marked + _one_by_one(model, at, among, skip_locked)
+        marked += pks
+        if len(pks) < BATCH:
+            return marked
 
 
 def mark_due(queryset, now=None) -> int:
-    """Mark every row of `queryset` that is due (used before a state change that stops the
-    clock, e.g. resolving a whistle: any mark that is due is made first)."""
+    """Mark every row of `queryset` that is due, waiting for rows others hold (used before a
+    state change that stops the clock, e.g. resolving a whistle: any mark that is due is made
+    first)."""
     now = now or timezone.now()
-    model = queryset.model
-    ids = list(
-        open_past_due(model, now).filter(pk__in=queryset.values("pk")).values_list("pk", flat=True)
-    )
-    return sum(mark_overdue(model, pk, now) for pk in ids)
+    return len(mark_all_due(queryset.model, queryset.values("pk"), skip_locked=False, now=now))
+
+
+def timer_reached(label: str, pk, retry: int = 0) -> bool:
+    """The precise timer: mark every due row of the model (rows whose deadlines fell due
+    together share one timer; a late timer finds many), in batches. True when row `pk` was
+    among those this call marked. When its own row is still due, another transaction held it
+    (a change that read the clock just before the deadline and commits after it): the timer
+    comes again a second later, up to TIMER_RETRIES times."""
+    reg = _registry.get(label)
+    if reg is None:
+        log.warning("timer for %s %s: no such deadline model; nothing done", label, pk)
+        return False
+    marked = mark_all_due(reg.model)
+    if pk is None or pk in marked:  # None: a helper of a sweep with a backlog
+        return pk is not None
+    now = timezone.now()
+    state = reg.model.objects.filter(pk=pk).values("deadline", "overdue_at").first()
+    if state is None:
+        why = "the row no longer exists"
+    elif state["overdue_at"] is not None:
+        why = "it was already marked"
+    elif state["deadline"] >= now:
+        why = "its deadline is still ahead"
+    elif open_past_due(reg.model, now).filter(pk=pk).exists():
+        why = "another transaction held it"
+        if retry < TIMER_RETRIES:
+            why += "; again in a second"
+            _send_timer(label, pk, now + timedelta(seconds=1), retry + 1)
+    else:
+        why = "its clock has stopped"
+    log.info("timer for %s %s marked %d row(s), not that one: %s", label, pk, len(marked), why)
+    return False
+
+
+# --- timers --------------------------------------------------------------------------------
 
 
 def eta_horizon() -> timedelta:
@@ -97,48 +240,114 @@ def eta_horizon() -> timedelta:
     return timedelta(seconds=max(visibility - 300, 60))
 
 
-def schedule(obj) -> None:
-    """After commit, send the precise timer for `obj` (the sweep is the guarantee)."""
+def timer_eta(deadline):
+    """The end of the TIMER_BUCKET_MS slice the deadline falls in: at or after it."""
+    slice_ms = math.floor(deadline.timestamp() * 1000 / TIMER_BUCKET_MS) + 1
+    return datetime.fromtimestamp(slice_ms * TIMER_BUCKET_MS / 1000, tz=UTC)
+
+
+def _first_timer_of_slice(label: str, eta, now) -> bool:
+    """True for the first timer of a model's slice, across processes (the cache: Redis, or
+    files on the embedded default). An unreachable cache answers True: a spare timer is
+    harmless, a missing one costs a sweep interval."""
+    key = f"deadline-timer:{label}:{eta.timestamp():.3f}"
+    try:
+        return cache.add(key, 1, timeout=max(60, (eta - now).total_seconds() + 60))
+    except Exception:
+        log.warning("timer dedupe unavailable; sending the timer", exc_info=True)
+        return True
+
+
+def _send_timer(label: str, pk, eta, retry: int = 0) -> bool:
     from .tasks import deadline_reached
 
+    try:
+        deadline_reached.apply_async((label, pk, retry) if retry else (label, pk), eta=eta)
+    except Exception:  # a broker outage must not fail the caller; the sweep covers it
+        log.warning(
+            "deadline timer for %s %s not scheduled; the sweep will mark it",
+            label,
+            pk,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def schedule(obj) -> None:
+    """After commit, send the precise timer for `obj` (the sweep is the guarantee). Deadlines
+    of one model within one TIMER_BUCKET_MS slice share a timer at the slice's end: a burst of
+    thousands of summonses costs tens of timers, not thousands."""
     label = obj._meta.label_lower
     pk, deadline = obj.pk, obj.deadline
 
     def send():
-        if deadline - timezone.now() > eta_horizon():
+        now = timezone.now()
+        if deadline - now > eta_horizon():
             return
-        try:
-            deadline_reached.apply_async((label, pk), eta=deadline)
-        except Exception:  # a broker outage must not fail the request; the sweep covers it
-            log.warning(
-                "deadline timer for %s %s not scheduled; the sweep will mark it",
-                label,
-                pk,
-                exc_info=True,
-            )
+        eta = timer_eta(deadline)
+        if _first_timer_of_slice(label, eta, now):
+            _send_timer(label, pk, eta)
 
     transaction.on_commit(send)
 
 
+def rearm(model, now) -> int:
+    """Send again, once per slice, the timers of the open rows due within the next two sweep
+    intervals. A worker killed with SIGKILL takes the ETA timers it held with it (Redis hands
+    them out again only after the visibility timeout), and Redis restarted empty loses them:
+    without this the marks after a crash would wait for the sweep, an interval late, instead
+    of staying precise. Not deduplicated (a re-armed timer dies with a worker too): a slice
+    gets a spare timer or two, which finds its rows marked and does nothing."""
+    horizon = now + timedelta(seconds=2 * settings.DISPATCH_SWEEP_SECONDS)
+    label = model._meta.label_lower
+    upcoming = model.objects.filter(
+        model.deadline_open, overdue_at=None, deadline__gte=now, deadline__lt=horizon
+    ).values_list("pk", "deadline")
+    first: dict = {}
+    for pk, deadline in upcoming:
+        first.setdefault(timer_eta(deadline), pk)
+    return sum(_send_timer(label, pk, eta) for eta, pk in first.items())
+
+
+# --- the sweep -----------------------------------------------------------------------------
+
 SWEEP = "overdue"
-SWEEP_BATCH = 500
+HELPERS_MAX = 3
 
 
-def sweep(now=None) -> int:
-    """Mark every open row past due, for every registered model. Safe to run concurrently."""
-    now = now or timezone.now()
-    marked = 0
+def _call_helpers(reg, now) -> int:
+    """A backlog (after a crash, rows due by the thousand): other worker processes join the
+    sweep through timers for the model that are due now; they take other batches (SKIP
+    LOCKED) and stop when nothing is due."""
+    backlog = open_past_due(reg.model, now).count()
+    helpers = min(HELPERS_MAX, backlog // BATCH)
+    return sum(_send_timer(reg.label, None, now) for _ in range(helpers))
+
+
+def sweep() -> int:
+    """Mark every open row past due, for every registered model, in batches (a backlog of
+    many batches is shared with other worker processes); re-arm the timers of the next two
+    intervals; then record that the sweep ran. Safe to run concurrently (the batches skip
+    each other's rows). A model that fails is logged and the others go on; the error is
+    raised after the heartbeat."""
+    marked, errors = 0, []
     for reg in registered():
-        while True:
-            ids = list(
-                open_past_due(reg.model, now)
-                .order_by("deadline")
-                .values_list("pk", flat=True)[:SWEEP_BATCH]
-            )
-            marked += sum(mark_overdue(reg.model, pk) for pk in ids)
-            if len(ids) < SWEEP_BATCH:
-                break
-    beat(now)
+        try:
+            now = timezone.now()
+            pks = claim(reg.model, now)
+            marked += len(pks)
+            if len(pks) == BATCH:
+                _call_helpers(reg, now)
+                marked += len(mark_all_due(reg.model))
+            rearm(reg.model, timezone.now())
+        except Exception as exc:
+            log.exception("the sweep of %s failed", reg.label)
+            errors.append(exc)
+            marked += len(mark_all_due(reg.model))  # row by row past the failing batch
+    beat(timezone.now())
+    if errors:
+        raise errors[0]
     return marked
 
 

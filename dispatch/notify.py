@@ -8,6 +8,8 @@ may leave). Texts are written in the platform's language (LANGUAGE_CODE), whoeve
 caused them; each event has a dedupe key, so repeating it notifies nobody twice.
 """
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -17,10 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.choices import Role
-from accounts.models import DepartmentLeader
-from notifications.services import notify, notify_phone
-
-from .models import CheckIn
+from accounts.models import DepartmentLeader, Membership
+from notifications.services import Message, notify, notify_many, notify_phone
 
 SUMMONED = "check_in.summoned"
 REMINDER = "check_in.reminder"
@@ -93,65 +93,114 @@ def summoned(check_in) -> None:
     notify_phone(_duty_phone(check_in), kind=SUMMONED, title=title, body=body, dedupe_key=key)
 
 
-def reminder(check_in, minutes: int, now) -> None:
-    """Nobody is on site yet and the deadline is near."""
-    left = max(1, -(-int((check_in.deadline - now).total_seconds()) // 60))  # rounded up
+def _dispatchers_of(department_ids) -> dict[int, set]:
+    """The dispatchers' user ids of each department, in one query."""
+    found: dict[int, set] = defaultdict(set)
+    members = Membership.objects.filter(
+        role=Role.DEPARTMENT_DISPATCHER, department_id__in=set(department_ids)
+    )
+    for department_id, user_id in members.values_list("department_id", "user_id"):
+        found[department_id].add(user_id)
+    return found
+
+
+def reminders(due, now) -> None:
+    """Nobody is on site yet and the deadline is near: for each (check-in, minutes) of `due`
+    (check-ins with department, station and whistle's street loaded), its department's
+    dispatchers and duty contact, in a few queries whatever their number."""
+    if not due:
+        return
+    dispatchers = _dispatchers_of(c.department_id for c, _minutes in due)
+    messages = []
     with translation.override(settings.LANGUAGE_CODE):
-        about = {**_about(check_in), "count": left}
-        title = (
-            ngettext(
-                "%(count)d minute left: %(department)s is not on site at %(street)s",
-                "%(count)d minutes left: %(department)s is not on site at %(street)s",
-                left,
+        for check_in, minutes in due:
+            left = max(1, -(-int((check_in.deadline - now).total_seconds()) // 60))  # rounded up
+            about = {**_about(check_in), "count": left}
+            title = (
+                ngettext(
+                    "%(count)d minute left: %(department)s is not on site at %(street)s",
+                    "%(count)d minutes left: %(department)s is not on site at %(street)s",
+                    left,
+                )
+                % about
             )
-            % about
-        )
-        body = (
-            _("Whistle %(number)s: %(title)s. Place: %(location)s. Be there by %(time)s.") % about
-        )
-    key = f"reminder:{check_in.pk}:{minutes}"
-    notify(
-        _users(_dispatchers(check_in.department_id)),
-        kind=REMINDER,
-        title=title,
-        body=body,
-        link=_check_in_link(check_in),
-        dedupe_key=key,
+            body = (
+                _("Whistle %(number)s: %(title)s. Place: %(location)s. Be there by %(time)s.")
+                % about
+            )
+            messages.append(
+                Message(
+                    kind=REMINDER,
+                    title=title,
+                    body=body,
+                    link=_check_in_link(check_in),
+                    dedupe_key=f"reminder:{check_in.pk}:{minutes}",
+                    users=tuple(sorted(dispatchers[check_in.department_id])),
+                    phones=tuple(_duty_phone(check_in)),
+                    broadcast=True,
+                )
+            )
+    notify_many(messages)
+
+
+def _escalation_audiences(check_ins) -> dict[tuple, set]:
+    """Who hears of a missed deadline, by unit, for all the check-ins in three queries: the
+    department's leaders with accounts and its dispatchers, the street's officials, the
+    district's reviewers."""
+    departments = {c.department_id for c in check_ins}
+    streets = {c.whistle.street_id for c in check_ins}
+    districts = {c.whistle.street.district_id for c in check_ins}
+    audiences: dict[tuple, set] = defaultdict(set)
+    for department_id, users in _dispatchers_of(departments).items():
+        audiences["department", department_id] |= users
+    leaders = DepartmentLeader.objects.filter(department_id__in=departments, user__isnull=False)
+    for department_id, user_id in leaders.values_list("department_id", "user_id"):
+        audiences["department", department_id].add(user_id)
+    members = Membership.objects.filter(
+        Q(role__in=STREET_ROLES, street_id__in=streets)
+        | Q(role=Role.DISTRICT_REVIEWER, district_id__in=districts)
     )
-    notify_phone(_duty_phone(check_in), kind=REMINDER, title=title, body=body, dedupe_key=key)
+    for street_id, district_id, user_id in members.values_list(
+        "street_id", "district_id", "user_id"
+    ):
+        unit = ("street", street_id) if street_id is not None else ("district", district_id)
+        audiences[unit].add(user_id)
+    return audiences
 
 
-def overdue(check_in) -> None:
-    """The deadline passed with nobody on site: escalate."""
-    check_in = CheckIn.objects.select_related("department", "whistle__street").get(pk=check_in.pk)
-    whistle = check_in.whistle
+def overdue(check_ins) -> None:
+    """Deadlines passed with nobody on site: escalate. For any number of check-ins (each with
+    its department and its whistle's street loaded) in a few queries: a sweep of a city-wide
+    emergency marks thousands at once."""
+    if not check_ins:
+        return
+    audiences = _escalation_audiences(check_ins)
+    messages = []
     with translation.override(settings.LANGUAGE_CODE):
-        about = {**_about(check_in), "summoned": _hhmm(check_in.summoned_at)}
-        title = _("Overdue: %(department)s was not on site at %(street)s by %(time)s") % about
-        body = (
-            _("Whistle %(number)s: %(title)s. Place: %(location)s. Summoned at %(summoned)s.")
-            % about
-        )
-    leaders = DepartmentLeader.objects.filter(
-        department_id=check_in.department_id, user__isnull=False
-    ).values("user_id")
-    recipients = _users(
-        Q(pk__in=leaders)
-        | _dispatchers(check_in.department_id)
-        | Q(memberships__role__in=STREET_ROLES, memberships__street_id=whistle.street_id)
-        | Q(
-            memberships__role=Role.DISTRICT_REVIEWER,
-            memberships__district_id=whistle.street.district_id,
-        )
-    )
-    notify(
-        recipients,
-        kind=OVERDUE,
-        title=title,
-        body=body,
-        link=_whistle_link(whistle),
-        dedupe_key=f"overdue:{check_in.pk}",
-    )
+        for check_in in check_ins:
+            whistle = check_in.whistle
+            about = {**_about(check_in), "summoned": _hhmm(check_in.summoned_at)}
+            users = (
+                audiences["department", check_in.department_id]
+                | audiences["street", whistle.street_id]
+                | audiences["district", whistle.street.district_id]
+            )
+            messages.append(
+                Message(
+                    kind=OVERDUE,
+                    title=_("Overdue: %(department)s was not on site at %(street)s by %(time)s")
+                    % about,
+                    body=_(
+                        "Whistle %(number)s: %(title)s. Place: %(location)s. Summoned at %(summoned)s."
+                    )
+                    % about,
+                    link=_whistle_link(whistle),
+                    dedupe_key=f"overdue:{check_in.pk}",
+                    users=tuple(sorted(users)),
+                    broadcast=True,
+                )
+            )
+    notify_many(messages)
 
 
 def _tell_each_department(whistle, kind: str, compose) -> None:

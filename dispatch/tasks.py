@@ -1,19 +1,27 @@
 """Thin tasks: ids in, a service call, safe to run twice."""
 
 from celery import shared_task
-from django.apps import apps
+from celery.signals import worker_ready
+from django.conf import settings
 
 from . import deadlines
 
 
 @shared_task(name="dispatch.deadline_reached", ignore_result=True)
-def deadline_reached(model_label: str, pk: int) -> bool:
-    """The precise timer of one deadline (sent with eta=deadline)."""
-    model = apps.get_model(model_label)
-    return deadlines.mark_overdue(model, pk)
+def deadline_reached(model_label: str, pk: int | None, retry: int = 0) -> bool:
+    """The precise timer of the deadlines of one slice (sent with eta at its end): marks every
+    due row of the model; True when row `pk` was among them."""
+    return deadlines.timer_reached(model_label, pk, retry)
 
 
 @shared_task(name="dispatch.sweep_overdue", ignore_result=True)
 def sweep_overdue() -> int:
     """The guarantee: every DISPATCH_SWEEP_SECONDS, mark every open row past due."""
     return deadlines.sweep()
+
+
+@worker_ready.connect
+def sweep_when_a_worker_starts(sender=None, **kwargs):
+    """A worker that (re)starts sweeps at once, not at beat's next tick: after a crash the
+    rows that fell due meanwhile are marked as soon as a worker is there to mark them."""
+    sweep_overdue.apply_async(expires=settings.DISPATCH_SWEEP_SECONDS)

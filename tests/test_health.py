@@ -78,3 +78,40 @@ def test_healthz_answers_503_when_the_database_fails(swept, monkeypatch):
 
 def test_healthz_answers_head_probes(swept):
     assert Client().head("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("waiting", "said"),
+    [
+        (3, "3 sweep(s) wait in the 'sweep' queue and no worker takes them"),
+        (0, "no sweep waits in the 'sweep' queue; is `celery -A config beat` running?"),
+        (None, "is `celery -A config worker` running, and `celery -A config beat`?"),
+    ],
+)
+def test_a_stalled_sweep_answers_503_naming_the_cause(swept, settings, monkeypatch, waiting, said):
+    monkeypatch.setattr(health, "waiting_sweeps", lambda: waiting)
+    late = 2 * settings.DISPATCH_SWEEP_SECONDS + 5
+    with time_machine.travel(timezone.now() + timedelta(seconds=late)):
+        answer = Client().get("/healthz")
+    assert answer.status_code == 503
+    (problem,) = answer.json()["problems"]
+    assert problem.startswith("sweep: the overdue sweep last ran") and said in problem
+
+
+@pytest.mark.django_db
+def test_no_sweep_after_the_grace_names_the_cause_too(settings, monkeypatch):
+    monkeypatch.setattr(health, "STARTED", health.time.monotonic() - 61)
+    monkeypatch.setattr(health, "waiting_sweeps", lambda: 2)
+    settings.DISPATCH_SWEEP_GRACE_SECONDS = 60
+    answer = Client().get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json()["problems"] == [
+        "sweep: the overdue sweep has not run since this process started "
+        f"({2 * settings.DISPATCH_SWEEP_SECONDS} s allowed): 2 sweep(s) wait in the 'sweep' "
+        "queue and no worker takes them; start `celery -A config worker` (it consumes every "
+        "queue)"
+    ]
+
+
+def test_a_healthy_answer_names_no_problem(swept):
+    assert "problems" not in Client().get("/healthz").json()

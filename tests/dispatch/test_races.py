@@ -1,11 +1,12 @@
 """Real concurrency: several threads, each with its own database connection, race the overdue
 mark (ETA task, sweeps, a late arrival, an acknowledgement) on committed rows."""
 
+import logging
 import threading
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from dispatch import deadlines, services
@@ -125,3 +126,70 @@ def test_two_whistles_blown_at_once_get_different_numbers(blow):
     numbers = []
     race(lambda: numbers.append(blow().number), lambda: numbers.append(blow().number))
     assert len(set(numbers)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_timers_two_sweeps_and_late_arrivals_racing_on_many_rows_mark_each_once(
+    blow, demo, departments, settings, monkeypatch
+):
+    """Small batches, so the racers interleave batch by batch: 24 check-ins past due, two
+    timers (each marks every due row), two sweeps and three late arrivals at once."""
+    settings.DISPATCH_REMINDER_MINUTES = []
+    monkeypatch.setattr(deadlines, "BATCH", 5)
+    keys = ("chengguan", "police", "planning")
+    dispatcher = {departments[k].pk: demo[f"dept_pg_{k}"] for k in keys}
+    for _ in range(3):
+        whistles = [past_due(blow, keys) for _ in range(8)]
+        check_ins = list(CheckIn.objects.filter(whistle__in=whistles).order_by("pk"))
+        late = [c for c in check_ins if c.whistle_id == whistles[3].pk]
+        race(
+            lambda first=check_ins[0].pk: deadline_reached("dispatch.checkin", first),
+            deadlines.sweep,
+            deadlines.sweep,
+            lambda last=check_ins[-1].pk: deadline_reached("dispatch.checkin", last),
+            *(lambda c=c: services.arrive(dispatcher[c.department_id], c) for c in late),
+        )
+        ids = [c.pk for c in check_ins]
+        marks = Event.objects.filter(type=EventType.CHECK_IN_OVERDUE, check_in__in=ids)
+        assert sorted(marks.values_list("check_in", flat=True)) == ids
+        assert not CheckIn.objects.filter(pk__in=ids, overdue_at=None).exists()
+        for c in CheckIn.objects.filter(pk__in=[c.pk for c in late]):
+            assert c.status == CheckInStatus.ON_SITE and c.on_time is False
+            assert c.overdue_at <= c.checked_in_at
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks and SKIP LOCKED: PostgreSQL only"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_timer_that_finds_its_row_held_comes_again(blow, monkeypatch, caplog):
+    """A change holds the row across the deadline: the timer skips it, says so, and sends
+    itself again a second later; then it marks it."""
+    whistle = past_due(blow)
+    check_in = whistle.check_ins.get()
+    sent = []
+    monkeypatch.setattr(deadline_reached, "apply_async", lambda args, **kw: sent.append(args))
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                CheckIn.objects.select_for_update(no_key=True).get(pk=check_in.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with caplog.at_level(logging.INFO, "dispatch.deadlines"):
+            assert deadline_reached("dispatch.checkin", check_in.pk) is False
+    finally:
+        release.set()
+        holder.join(10)
+    assert "another transaction held it; again in a second" in caplog.text
+    assert sent == [("dispatch.checkin", check_in.pk, 1)]
+    assert deadline_reached(*sent[0]) is True
+    assert overdue_events(check_in) == 1

@@ -1,14 +1,22 @@
-"""The deadline engine with a real Celery worker and beat, on a redis-server of the test's own.
+"""The deadline engine with real Celery processes, on a redis-server of the test's own.
 
-Each test starts a redis-server on a free port (no persistence, so a restart starts empty), a
-worker (prefork, 2) and beat as subprocesses, on the test database (committed rows: transactional
-tests), with a deadline of DEADLINE s and a sweep every SWEEP s. This process sends its ETA timers
-to that redis-server too. Check-ins come from the real `blow_whistle`. Then:
+Each test starts a redis-server on a free port (no persistence, so a restart starts empty) and
+the Celery processes of one documented layout as subprocesses, on the test database (committed
+rows: transactional tests), with a deadline of DEADLINE s and a sweep every SWEEP s:
+
+- the contract's two commands, `celery -A config worker` and `celery -A config beat` (with
+  `-l info`, which only sets what they log): the worker, started without -Q, consumes every
+  queue the platform routes to, the sweep's included;
+- docker-compose.yml's worker, sweeper and beat, with the commands read from that file.
+
+This process sends its ETA timers to that redis-server too. Check-ins come from the real
+`blow_whistle`. Then:
 
 - healthy: every mark arrives once, the ETA timer making it within SWEEP + MARGIN of the deadline;
-- the worker's process group gets SIGKILL while it holds the ETA timers, and starts again after
-  the deadlines: its timers stay unacknowledged in Redis (visibility timeout 1 h), the sweep marks
-  every check-in once, within one interval of the worker being back;
+- the worker's process group gets SIGKILL while it holds the ETA timer: /healthz turns 503 and
+  names the cause; started again after the deadlines, its timer stays unacknowledged in Redis
+  (visibility timeout 1 h), the sweep marks every check-in once, within one interval of the
+  worker being back. Under compose's layout the sweeper marks them meanwhile, on time;
 - redis-server gets SIGKILL while the worker holds the timers and starts again empty: the timers
   are gone, the sweep marks every check-in once.
 
@@ -27,10 +35,11 @@ from urllib.parse import quote
 import celery
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Department
-from bench.deadlines import Stack, wait_until
+from bench.deadlines import CONTRACT, Stack, compose_layout, wait_until
 from dispatch import deadlines
 from dispatch.models import CheckIn, SweepHeartbeat
 from tests.services import require_executable
@@ -92,9 +101,7 @@ def sending_to(url: str, monkeypatch):
         app.conf.broker_url, app.conf.broker_transport_options = saved
 
 
-@pytest.fixture
-def stack(demo, tmp_path, settings, monkeypatch):
-    """redis-server, worker and beat of this test; every one killed at the end."""
+def start_stack(tmp_path, settings, monkeypatch, layout):
     require_executable("redis-server", "the deadline tests restart a Redis server of their own")
     settings.WHISTLE_CHECKIN_DEADLINE_SECONDS = DEADLINE
     settings.DISPATCH_SWEEP_SECONDS = SWEEP
@@ -103,15 +110,38 @@ def stack(demo, tmp_path, settings, monkeypatch):
         "DISPATCH_SWEEP_SECONDS": str(SWEEP),
         "WHISTLE_CHECKIN_DEADLINE_SECONDS": str(DEADLINE),
     }
-    services = Stack(tmp_path / "stack", env)
+    services = Stack(tmp_path / "stack", env, layout)
+    services.start_redis()
+    settings.CELERY_BROKER_URL = services.broker_url  # /healthz looks at this test's broker
+    return services
+
+
+@contextmanager
+def running(services, monkeypatch):
     try:
-        services.start_redis()
         with sending_to(services.broker_url, monkeypatch):
-            services.start_worker()
-            services.start_beat()
+            services.start_all()
             yield services
     finally:
         services.close()
+
+
+@pytest.fixture
+def stack(demo, tmp_path, settings, monkeypatch):
+    """redis-server and the contract's two processes, `celery -A config worker` and `celery -A
+    config beat`; every one killed at the end."""
+    with running(start_stack(tmp_path, settings, monkeypatch, CONTRACT), monkeypatch) as s:
+        yield s
+
+
+@pytest.fixture
+def compose_stack(demo, tmp_path, settings, monkeypatch):
+    """redis-server and the Celery processes that docker-compose.yml runs, with the commands
+    read from it: worker, sweeper and beat."""
+    layout = compose_layout()
+    assert set(layout) == {"worker", "sweeper", "beat"}, layout
+    with running(start_stack(tmp_path, settings, monkeypatch, layout), monkeypatch) as s:
+        yield s
 
 
 @pytest.fixture
@@ -122,15 +152,15 @@ def summon_all(blow, jinhaihu):
         whistle = blow(departments=list(Department.objects.stationed_in(jinhaihu)))
         ids = list(whistle.check_ins.values_list("pk", flat=True))
         assert len(ids) == 9
-        # the worker holds every ETA timer: they went to this test's redis-server, whose queue
-        # is empty again (other timers, e.g. reminders, may have come along)
+        # the worker holds the ETA timer (one for the nine: they fall due together), sent to
+        # this test's redis-server, whose queue is empty again
         wait_until(
             lambda: (
-                stack.received(TIMER, all_starts=True) >= len(ids)
+                stack.received(TIMER, all_starts=True) >= 1
                 and stack.redis_command("LLEN", "celery").strip() == b":0"
             ),
             10,
-            "the worker receiving the ETA timers",
+            "the worker receiving the ETA timer",
             stack.log_of("worker"),
         )
         return ids
@@ -154,6 +184,11 @@ def heartbeat():
     return SweepHeartbeat.objects.filter(name=deadlines.SWEEP).values_list("at", flat=True).first()
 
 
+def healthz() -> tuple[int, dict]:
+    answer = Client().get("/healthz")
+    return answer.status_code, answer.json()
+
+
 def wait_all_marked(stack, ids, timeout: float, supervise=lambda: None) -> list[CheckIn]:
     def marked():
         supervise()
@@ -161,7 +196,7 @@ def wait_all_marked(stack, ids, timeout: float, supervise=lambda: None) -> list[
 
     explain = lambda: (  # noqa: E731
         f"{[(c.pk, c.deadline, c.overdue_at) for c in rows(ids)]}\n"
-        f"{stack.log_of('worker')()}\n{stack.log_of('beat')()}"
+        + "\n".join(stack.log_of(name)() for name in stack.layout)
     )
     wait_until(marked, timeout, "every check-in marked overdue", explain, step=0.2)
     return rows(ids)
@@ -190,24 +225,32 @@ def test_a_short_deadline_is_marked_once_and_within_one_sweep_interval(stack, su
     assert_marked_once_even_after_another_sweep(stack, ids, check_ins)
     age = deadlines.sweep_age_seconds()
     assert age is not None and age <= SWEEP + MARGIN
+    assert healthz()[0] == 200
 
 
-def test_a_worker_killed_while_deadlines_are_pending_loses_no_mark_and_doubles_none(
-    stack, summon_all
-):
+def test_the_contracts_two_commands_lose_no_mark_when_the_worker_is_killed(stack, summon_all):
+    """`celery -A config worker` with no -Q consumes the sweep's queue too: killed with
+    SIGKILL while deadlines are pending, /healthz says why it is unhealthy; started again,
+    it marks every check-in exactly once within one interval."""
     ids = summon_all(stack)
-    stack.kill_worker()  # SIGKILL to its process group: the pool children die with it
+    wait_until(heartbeat, 3 * SWEEP, "the worker's first sweep", stack.log_of("worker"))
+    stack.kill("worker")  # SIGKILL to its process group: the pool children die with it
     last_deadline = max(c.deadline for c in rows(ids))
 
-    # past every deadline, and a sweep sent meanwhile: nobody consumes, nothing is marked
+    # past every deadline and two sweep intervals: nobody consumes, nothing is marked, and
+    # /healthz names the cause
     wait_until(
-        lambda: timezone.now() > last_deadline + timedelta(seconds=SWEEP),
-        DEADLINE + SWEEP + 5,
-        "the deadlines passing",
+        lambda: healthz()[0] == 503,
+        DEADLINE + 3 * SWEEP + 5,
+        "/healthz answering 503",
+        lambda: f"{healthz()} {stack.log_of('beat')()}",
     )
+    wait_until(lambda: timezone.now() > last_deadline + timedelta(seconds=SWEEP), 3 * SWEEP, "")
     assert all(c.overdue_at is None for c in rows(ids))
+    (problem,) = healthz()[1]["problems"]
+    assert "wait in the 'sweep' queue and no worker takes them" in problem, problem
     restarted = timezone.now()
-    stack.start_worker()
+    stack.start("worker")
     ready = timezone.now()
 
     check_ins = wait_all_marked(stack, ids, 3 * SWEEP + 10)
@@ -215,11 +258,30 @@ def test_a_worker_killed_while_deadlines_are_pending_loses_no_mark_and_doubles_n
     for c in check_ins:
         assert restarted < c.overdue_at <= ready + timedelta(seconds=SWEEP + MARGIN)
     assert_marked_once_even_after_another_sweep(stack, ids, check_ins)
-    # the dead worker's timers wait, unacknowledged, for Redis's visibility timeout (1 h): the
+    assert healthz()[0] == 200
+    # the dead worker's timer waits, unacknowledged, for Redis's visibility timeout (1 h): the
     # sweep, not a redelivery, made the marks; a redelivery later finds them made
-    unacked = stack.redis_command("HLEN", "unacked")
-    assert int(unacked.strip()[1:]) >= len(ids), unacked
-    assert stack.received(TIMER) == 0  # the new worker was handed none of them
+    assert stack.redis_integer("HLEN", "unacked") >= 1
+
+
+def test_composes_layout_keeps_every_deadline_while_the_worker_is_dead(compose_stack, summon_all):
+    """docker-compose.yml's worker, sweeper and beat, with its own commands: the worker
+    killed with SIGKILL while deadlines are pending, its sweeper marks them on time; the
+    worker started again doubles none."""
+    stack = compose_stack
+    ids = summon_all(stack)
+    stack.kill("worker")
+
+    check_ins = wait_all_marked(stack, ids, DEADLINE + 3 * SWEEP + 10)
+
+    for c in check_ins:
+        assert timedelta(0) < c.overdue_at - c.deadline <= timedelta(seconds=SWEEP + MARGIN)
+    assert stack.results("dispatch.sweep_overdue").count("0") < len(
+        stack.results("dispatch.sweep_overdue")
+    )  # the sweeper made the marks
+    stack.start("worker")
+    assert_marked_once_even_after_another_sweep(stack, ids, check_ins)
+    assert healthz()[0] == 200
 
 
 def test_redis_restarted_empty_while_deadlines_are_pending_loses_no_mark(stack, summon_all):
@@ -235,14 +297,14 @@ def test_redis_restarted_empty_while_deadlines_are_pending_loses_no_mark(stack, 
         Celery 5.7 exit (as docker compose's `restart: unless-stopped` restarts it)."""
         if back:
             return
-        if stack.worker.poll() is not None:
-            log = stack.worker_log()
+        if stack.exited("worker"):
+            log = stack.log("worker")
             assert celery.VERSION[:2] == (5, 7) and CELERY_57_CRASH in log, (
                 f"the worker exited:\n{log[-6000:]}"
             )
-            stack.start_worker()
+            stack.start("worker")
             back["at"], back["how"] = timezone.now(), "restarted"
-        elif stack.worker_log().count("Connected to redis://") >= 2:
+        elif stack.log("worker").count("Connected to redis://") >= 2:
             back["at"], back["how"] = timezone.now(), "reconnected"
 
     wait_until(lambda: supervise() or back, 30, "the worker back on Redis", stack.log_of("worker"))
