@@ -2,7 +2,7 @@
 resolve, leave, close. Every state change is a conditional UPDATE (or happens under the
 whistle's row lock), writes a timeline event, and fires side effects after commit."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -17,9 +17,9 @@ from accounts.scope import scope_of
 from config.errors import Conflict
 from whistle.choices import KIND_CATEGORIES, EventType, WhistleKind, WhistleStatus
 from whistle.models import Whistle
-from whistle.services import next_number, record_event
+from whistle.services import next_number, record_event, record_events
 
-from . import deadlines, hooks, notify, reminders
+from . import deadlines, hooks, live, notify, reminders
 from .choices import CheckInStatus
 from .hooks import close_guards
 from .models import CheckIn
@@ -265,20 +265,28 @@ def _summon(user, whistle, departments, now) -> list[CheckIn]:
         reminders.schedule(check_in)
         notify.summoned(check_in)
         created.append(check_in)
+    live.touch(d.pk for d in departments)
     return created
 
 
 # --- the department's side -------------------------------------------------------------------
 
 
-def _locked_check_in(check_in) -> CheckIn:
+def _locked_check_in(check_in) -> tuple[CheckIn, datetime]:
     """The check-in's row locked, then the time read: an overdue mark racing this change is
-    either before it (and seen) or after it (and finds the clock stopped)."""
-    return (
+    either before it (and seen) or after it (and finds the clock stopped). A mark that is due
+    is made here, first: timers and sweeps skip a row another transaction holds, so the
+    holder marks it (a late arrival keeps the mark, stamped with its own time). Returns the
+    row and the time, which the change uses too."""
+    locked = (
         CheckIn.objects.select_for_update(no_key=True, of=("self",))
         .select_related("department", "whistle")
         .get(pk=check_in.pk)
     )
+    now = timezone.now()
+    if deadlines.mark_due(CheckIn.objects.filter(pk=locked.pk), now):
+        locked.refresh_from_db(fields=["overdue_at"])
+    return locked, now
 
 
 @transaction.atomic
@@ -287,8 +295,7 @@ def acknowledge(user, check_in, *, responder_name, responder_phone="", note="") 
     require_department(user, check_in)
     if not (responder_name or "").strip():
         raise ValidationError({"responder_name": _("Name who goes.")})
-    check_in = _locked_check_in(check_in)
-    now = timezone.now()
+    check_in, now = _locked_check_in(check_in)
     changed = CheckIn.objects.filter(pk=check_in.pk, status=CheckInStatus.PENDING).update(
         status=CheckInStatus.ACKNOWLEDGED,
         acknowledged_at=now,
@@ -306,6 +313,7 @@ def acknowledge(user, check_in, *, responder_name, responder_phone="", note="") 
             check_in_id=check_in.pk,
             responder_name=responder_name.strip()[:60],
         )
+        live.touch([check_in.department_id])
     elif check_in.status == CheckInStatus.RELEASED:
         raise Conflict(_("This summons has been released."), "released")
     check_in.refresh_from_db()
@@ -318,11 +326,9 @@ def arrive(user, check_in, *, latitude=None, longitude=None) -> CheckIn:
     require_department(user, check_in)
     latitude = _coordinate("latitude", latitude, 90)
     longitude = _coordinate("longitude", longitude, 180)
-    check_in = _locked_check_in(check_in)
+    check_in, now = _locked_check_in(check_in)
     if check_in.checked_in_at is None and check_in.released_at is not None:
         raise Conflict(_("This summons has been released."), "released")
-    now = timezone.now()
-    deadlines.mark_due(CheckIn.objects.filter(pk=check_in.pk), now)  # a late arrival marks first
     changed = CheckIn.objects.filter(pk=check_in.pk, checked_in_at=None, released_at=None).update(
         status=CheckInStatus.ON_SITE,
         checked_in_at=now,
@@ -342,6 +348,7 @@ def arrive(user, check_in, *, latitude=None, longitude=None) -> CheckIn:
             latitude=str(latitude) if latitude is not None else None,
             longitude=str(longitude) if longitude is not None else None,
         )
+        live.touch([check_in.department_id])
     check_in.refresh_from_db()
     return check_in
 
@@ -350,40 +357,52 @@ def arrive(user, check_in, *, latitude=None, longitude=None) -> CheckIn:
 def leave(user, check_in) -> CheckIn:
     """事不完、人不撤: a department leaves only once the whistle is resolved."""
     require_department(user, check_in)
-    check_in = _locked_check_in(check_in)
+    check_in, now = _locked_check_in(check_in)
     if check_in.whistle.status == WhistleStatus.OPEN:
         raise Conflict(
             _("Nobody leaves until the matter is done: the whistle is not resolved yet."),
             "not_resolved",
         )
-    _release(CheckIn.objects.filter(pk=check_in.pk), user, timezone.now(), "left")
+    _release(CheckIn.objects.filter(pk=check_in.pk), user, now, "left")
     check_in.refresh_from_db()
     return check_in
 
 
 def _release(check_ins, user, now, reason) -> int:
-    ids = list(check_ins.filter(released_at=None).values_list("pk", "whistle_id"))
-    CheckIn.objects.filter(pk__in=[pk for pk, _w in ids], released_at=None).update(
+    ids = list(check_ins.filter(released_at=None).values_list("pk", "whistle_id", "department_id"))
+    CheckIn.objects.filter(pk__in=[pk for pk, _w, _d in ids], released_at=None).update(
         status=CheckInStatus.RELEASED, released_at=now
     )
-    for pk, whistle_id in ids:
+    for pk, whistle_id, _department_id in ids:
         record_event(
             whistle_id, EventType.CHECK_IN_RELEASED, now, actor=user, check_in_id=pk, reason=reason
         )
+    live.touch(department_id for _pk, _w, department_id in ids)
     return len(ids)
 
 
-def on_check_in_overdue(check_in, now) -> None:
-    """Called by the deadline engine, in the marking transaction, for the one winning mark."""
-    record_event(
-        check_in.whistle_id,
-        EventType.CHECK_IN_OVERDUE,
-        now,
-        check_in_id=check_in.pk,
-        department=check_in.department_id,
-        deadline=check_in.deadline.isoformat(),
+def on_check_ins_overdue(pks, now) -> None:
+    """Called by the deadline engine, in the marking transaction, for the rows this caller
+    marked: their `check_in_overdue` events and the escalation, in bulk."""
+    check_ins = list(
+        CheckIn.objects.filter(pk__in=pks)
+        .select_related("department", "whistle__street")
+        .order_by("pk")
     )
-    notify.overdue(check_in)
+    record_events(
+        [
+            {
+                "whistle_id": c.whistle_id,
+                "type": EventType.CHECK_IN_OVERDUE,
+                "at": now,
+                "check_in_id": c.pk,
+                "data": {"department": c.department_id, "deadline": c.deadline.isoformat()},
+            }
+            for c in check_ins
+        ]
+    )
+    notify.overdue(check_ins)
+    live.touch(c.department_id for c in check_ins)
 
 
 # --- the street closes the loop --------------------------------------------------------------

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from whistle import services as whistle_services
 from whistle.choices import KIND_CATEGORIES, Category, WhistleStatus
 from whistle.models import Event, Whistle
 
-from . import services
+from . import live, services
 from .choices import CheckInStatus
 from .filters import CheckInFilter, WhistleFilter
 from .forms import (
@@ -273,6 +274,9 @@ def whistle_close(request, pk):
 # --- the department --------------------------------------------------------------------------
 
 
+LIVE_PARAM = "live"  # the queue fragment's token (dispatch/live.py)
+
+
 def _require_dispatcher(user):
     if Role.DEPARTMENT_DISPATCHER not in scope_of(user).roles:
         raise PermissionDenied(_("The queue is for department dispatchers."))
@@ -280,20 +284,29 @@ def _require_dispatcher(user):
 
 def _queue_context(request):
     scope = scope_of(request.user)
+    live_token = live.token(scope.department_ids)  # before the rows: no change is missed
     base = (
         CheckIn.objects.filter(department_id__in=scope.department_ids)
         .select_related("department", "whistle__street")
         .order_by("deadline", "id")
     )
     data = request.GET.copy()
+    data.pop(LIVE_PARAM, None)
+    filters_query = data.urlencode()
     show = data.pop("show", ["open"])[-1]
     filterset = CheckInFilter(data or None, queryset=base, request=request)
     check_ins = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     if show == "open":
         check_ins = check_ins.exclude(status=CheckInStatus.RELEASED)
+    live_query = "&".join(
+        part for part in (filters_query, live_token and urlencode({LIVE_PARAM: live_token})) if part
+    )
     return {
         "filter": filterset,
         "show": show,
+        "filters_query": filters_query,
+        "live_query": live_query,
+        "live_every_ms": live.LIVE_POLL_MS if live_token else live.LIVE_FALLBACK_MS,
         "check_ins": list(check_ins[:200]),
         "now": timezone.now(),
         "ack_form": AcknowledgeForm(),
@@ -307,8 +320,18 @@ def queue(request):
     return render(request, "dispatch/queue.html", _queue_context(request))
 
 
-@login_required
 def queue_items(request):
+    """The queue's fragment. While nothing changed since the fragment the page holds (its
+    token's versions), 204 from the cache alone: no session, no user, no query."""
+    if live.unchanged(request.GET.get(LIVE_PARAM, "")):
+        response = HttpResponse(status=204)
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return _queue_items(request)
+
+
+@login_required
+def _queue_items(request):
     _require_dispatcher(request.user)
     return render(request, "dispatch/queue.html#items", _queue_context(request))
 
