@@ -75,7 +75,7 @@ def test_a_dispatcher_lands_on_the_live_queue(demo):
     assert client.get("/")["Location"] == "/queue/"
     page = client.get("/queue/")
     assert page.status_code == 200
-    assert 'hx-trigger="every 3s' in page.text and "data-enable-alerts" in page.text
+    assert 'hx-trigger="every 500ms' in page.text and "data-enable-alerts" in page.text
 
 
 @pytest.mark.django_db

@@ -73,6 +73,41 @@ def test_blowing_from_the_form_with_a_photo_opens_the_whistle_page(
 
 
 @pytest.mark.django_db
+def test_blowing_while_the_broker_and_the_cache_are_down_saves_it_all_and_says_nothing_wrong(
+    demo, form_data, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """The timers, the delivery tasks and the queue versions cannot be sent after commit:
+    each is logged, the whistle and its deadlines stand, and the sweep marks them."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from dispatch import deadlines
+    from dispatch.tasks import deadline_reached
+    from notifications.tasks import deliver, deliver_many
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("Redis is down")
+
+    for task in (deadline_reached, deliver, deliver_many):
+        monkeypatch.setattr(task, "apply_async", down)
+    for method in ("add", "set_many", "get_many"):
+        monkeypatch.setattr(cache, method, down)
+    client = signed_in(demo["street_jinhaihu"])
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/whistles/new/", form_data, follow=True)
+    whistle = Whistle.objects.get()
+    assert answer.redirect_chain == [(f"/whistles/{whistle.pk}/", 302)]
+    assert whistle.number in answer.text
+    assert 'class="msg error' not in answer.text and 'class="msg warning' not in answer.text
+    assert "not scheduled; the sweep will mark it" in caplog.text
+    check_ins = list(whistle.check_ins.all())
+    assert len(check_ins) == 2 and all(c.deadline > timezone.now() for c in check_ins)
+    monkeypatch.undo()
+    CheckIn.objects.filter(whistle=whistle).update(deadline=timezone.now())
+    assert deadlines.sweep() == 2
+
+
+@pytest.mark.django_db
 def test_a_bad_form_shows_errors_by_the_fields_keeps_what_was_typed_and_saves_nothing(
     demo, form_data, settings, tmp_path
 ):
