@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
 
 from .choices import Role, StationMode, UnitType
 from .models import Department, District, Membership, Station, Street
@@ -129,6 +130,8 @@ def department_detail(request, pk):
 def logout_view(request):
     """GET asks to confirm (a link cannot sign anyone out by surprise); POST signs out."""
     if request.method == "POST":
+        if request.user.is_authenticated:  # signing out ends the API tokens too
+            Token.objects.filter(user=request.user).delete()
         logout(request)
         return redirect("login")
     if not request.user.is_authenticated:

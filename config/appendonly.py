@@ -62,3 +62,7 @@ def operations(table: str):
         lambda apps, schema_editor: run(schema_editor, True),
         lambda apps, schema_editor: run(schema_editor, False),
     )
+
+
+# Every append-only table of the project (their migrations add the triggers).
+TABLES = ("whistle_event", "accounts_timelineevent")

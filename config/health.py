@@ -49,23 +49,33 @@ STARTED = time.monotonic()
 SWEEP_QUEUE = "sweep"
 
 
-def check_sweep() -> tuple[str, float | None]:
-    """The overdue sweep must have run within two intervals; a process that just started
-    (beat may come up after web) gets DISPATCH_SWEEP_GRACE_SECONDS."""
-    from dispatch.deadlines import sweep_age_seconds
-
-    try:
-        age = sweep_age_seconds()
-    except Exception as exc:  # no table yet, database down: reported by the database check
-        log.warning("healthz: sweep: %s", exc)
-        return "error", None
+def _judge(age: float | None) -> tuple[str, float | None]:
+    """ok within two intervals; before any heartbeat, "starting" during the grace after this
+    process started (beat may come up after web), then "stalled"."""
     limit = 2 * settings.DISPATCH_SWEEP_SECONDS
     if age is None:
         starting = time.monotonic() - STARTED < settings.DISPATCH_SWEEP_GRACE_SECONDS
         return ("starting" if starting else "stalled"), None
-    if age <= limit:
-        return "ok", round(age, 1)
-    return "stalled", round(age, 1)
+    return ("ok" if age <= limit else "stalled"), round(age, 1)
+
+
+def check_heartbeats() -> dict[str, tuple[str, float | None]]:
+    """The overdue sweep's heartbeat, and each other queue's (`queue:<name>`), judged."""
+    from dispatch.deadlines import SWEEP, heartbeat_ages
+
+    names = [SWEEP, *(f"queue:{q}" for q in settings.HEALTH_QUEUES)]
+    try:
+        ages = heartbeat_ages(names)
+    except Exception as exc:  # no table yet, database down: reported by the database check
+        log.warning("healthz: heartbeats: %s", exc)
+        return dict.fromkeys(names, ("error", None))
+    return {name: _judge(age) for name, age in ages.items()}
+
+
+def check_sweep() -> tuple[str, float | None]:
+    from dispatch.deadlines import SWEEP
+
+    return check_heartbeats()[SWEEP]
 
 
 def waiting_sweeps() -> int | None:
@@ -105,15 +115,35 @@ def sweep_cause(age: float | None, broker_ok: bool = True) -> str:
     return f"{said}: is `celery -A config worker` running, and `celery -A config beat`?"
 
 
+def queue_cause(queue: str, age: float | None) -> str:
+    limit = 2 * settings.DISPATCH_SWEEP_SECONDS
+    said = (
+        f"no worker has taken the '{queue}' queue since this process started ({limit} s allowed)"
+        if age is None
+        else f"no worker has taken the '{queue}' queue for {age:g} s (limit {limit} s)"
+    )
+    what = {"notifications": "email, SMS and robot messages are not sent"}.get(
+        queue, "timers, recomputations and helpers wait"
+    )
+    return f"{said}: {what}; start `celery -A config worker` (it consumes every queue)"
+
+
 @never_cache
 @require_safe
 def healthz(request):
-    sweep, age = check_sweep()
+    from dispatch.deadlines import SWEEP
+
+    beats = check_heartbeats()
+    sweep, age = beats.pop(SWEEP)
     report = {
         "database": check_database(),
         "broker": check_broker(),
         "sweep": sweep,
         "sweep_age_seconds": age,
+        "queues": {
+            name.removeprefix("queue:"): {"state": state, "age_seconds": queue_age}
+            for name, (state, queue_age) in beats.items()
+        },
     }
     problems = []
     if report["database"] != "ok":
@@ -124,6 +154,9 @@ def healthz(request):
         problems.append("sweep: " + sweep_cause(age, broker_ok=report["broker"] == "ok"))
     elif sweep == "error" and report["database"] == "ok":
         problems.append("sweep: its heartbeat cannot be read (are the migrations applied?)")
+    for queue, answer in report["queues"].items():
+        if answer["state"] == "stalled":
+            problems.append(f"worker: {queue_cause(queue, answer['age_seconds'])}")
     if problems:
         report["problems"] = problems
     return JsonResponse(report, status=503 if problems else 200)

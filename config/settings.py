@@ -1,6 +1,7 @@
 """The one settings module. Everything that differs between machines comes from the
 environment (docs/configuration.md lists every variable)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -34,6 +35,28 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere (docs/security.md): scripts and styles come from our own
+# static files; htmx runs without eval (htmx-config in base.html). Photos shown before upload
+# are blob: URLs; charts are inline SVG (attributes, not styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The camera and the position serve the street's blow form on a phone; nothing else is used.
+PERMISSIONS_POLICY = (
+    "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), serial=(), "
+    "bluetooth=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()"
+)
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 60 * 60
 
@@ -51,6 +74,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "axes",
+    "csp",
     "django_htmx",
     "template_partials",
     "accounts",
@@ -63,7 +88,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: a body larger than any form or upload may be is refused before it is read
+    "config.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.LanguageMiddleware",
@@ -73,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its answer
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,9 +131,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # first: refuses a locked-out username or address before any password is checked
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Sign-in (django-axes, docs/security.md): every sign-in path (the page, /admin/, the token
+# endpoint) counts failed attempts per username and, separately, per address; past the limit
+# both are locked for the cool-off. A right password is never throttled and clears the
+# username's failures. Addresses: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front,
+# X-Forwarded-For as they set it (a header a client sends directly is not believed).
+AXES_FAILURE_LIMIT = env.integer("SIGNIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.auth_views.locked_out"
+AXES_VERBOSE = False
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.auth_views.client_address"
+# API tokens live this long after they were issued, and die on sign-out.
+API_TOKEN_HOURS = env.integer("API_TOKEN_HOURS", 12, minimum=1)
+
 # No anonymous user row: every permission question is asked of a signed-in person.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -204,7 +252,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that a request without credentials answers 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -213,8 +261,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    # guessing passwords through the token endpoint: a few tries a minute per address
-    "DEFAULT_THROTTLE_RATES": {"token": env.text("TOKEN_THROTTLE_RATE", "10/min")},
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "吹哨报到 API",
@@ -277,6 +328,12 @@ EVALUATION_WEIGHTS = {
     "veto": env.integer("EVALUATION_WEIGHT_VETO", 10, minimum=0),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest body a request may send, checked on Content-Length before anything is read: the
+# photos a form may carry (at most PHOTOS_PER_FORM of WHISTLE_PHOTO_MAX_BYTES) and the rest.
+PHOTOS_PER_FORM = 10
+REQUEST_MAX_BYTES = env.integer(
+    "REQUEST_MAX_BYTES", PHOTOS_PER_FORM * WHISTLE_PHOTO_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # The queues the platform routes to, declared: a worker started without -Q (the contract's
@@ -306,7 +363,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # a line per sign-in otherwise; lockouts are warnings
+    },
 }
 
 # Notifications (docs/notifications.md): in-app always; outside channels named here.
@@ -374,6 +434,16 @@ CELERY_BEAT_SCHEDULE["evaluation-nightly"] = {
     "task": "evaluation.recompute_recent",
     "schedule": crontab(hour=2, minute=30),  # Asia/Shanghai (CELERY_TIMEZONE)
 }
+# A heartbeat through each queue the sweep does not cover: /healthz names a queue no worker
+# takes (deliveries stopping silently while the sweep still runs was seen).
+HEALTH_QUEUES = ["celery", "notifications"]
+for _queue in HEALTH_QUEUES:
+    CELERY_BEAT_SCHEDULE[f"heartbeat-{_queue}"] = {
+        "task": "dispatch.queue_heartbeat",
+        "schedule": DISPATCH_SWEEP_SECONDS,
+        "args": (_queue,),
+        "options": {"queue": _queue, "expires": DISPATCH_SWEEP_SECONDS},
+    }
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.sweep",
     "schedule": NOTIFICATIONS_SWEEP_SECONDS,

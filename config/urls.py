@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import SimpleRouter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
@@ -13,9 +12,10 @@ from hotline import api as hotline_api
 from notifications import api as notifications_api
 from powers import api as powers_api
 
+from .api import Router
 from .health import healthz
 
-router = SimpleRouter()
+router = Router()
 router.register("districts", accounts_api.DistrictViewSet, basename="district")
 router.register("streets", accounts_api.StreetViewSet, basename="street")
 router.register("departments", accounts_api.DepartmentViewSet, basename="department")
@@ -47,6 +47,7 @@ router.register(
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
+    path("auth/logout/", accounts_api.SignOutView.as_view(), name="sign-out"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("whistle-kinds/", dispatch_api.WhistleKindsView.as_view(), name="whistle-kinds"),
     path(
@@ -83,6 +84,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "config.errors.server_error"

@@ -351,21 +351,30 @@ def sweep() -> int:
     return marked
 
 
-def beat(now) -> None:
+def beat(now, name: str = SWEEP) -> None:
+    """Record that `name` (the sweep, or a queue's worker: "queue:<name>") ran, where every
+    process reads it."""
     from .models import SweepHeartbeat
 
-    if not SweepHeartbeat.objects.filter(name=SWEEP).update(at=now):
+    if not SweepHeartbeat.objects.filter(name=name).update(at=now):
         try:
             with transaction.atomic():
-                SweepHeartbeat.objects.create(name=SWEEP, at=now)
-        except IntegrityError:  # a concurrent sweep created it
-            SweepHeartbeat.objects.filter(name=SWEEP).update(at=now)
+                SweepHeartbeat.objects.create(name=name, at=now)
+        except IntegrityError:  # a concurrent one created it
+            SweepHeartbeat.objects.filter(name=name).update(at=now)
+
+
+def heartbeat_ages(names, now=None) -> dict[str, float | None]:
+    """Seconds since each heartbeat, in one query (None: never)."""
+    from .models import SweepHeartbeat
+
+    now = now or timezone.now()
+    found = dict(SweepHeartbeat.objects.filter(name__in=names).values_list("name", "at"))
+    return {
+        name: (max(0.0, (now - found[name]).total_seconds()) if name in found else None)
+        for name in names
+    }
 
 
 def sweep_age_seconds(now=None) -> float | None:
-    from .models import SweepHeartbeat
-
-    at = SweepHeartbeat.objects.filter(name=SWEEP).values_list("at", flat=True).first()
-    if at is None:
-        return None
-    return max(0.0, ((now or timezone.now()) - at).total_seconds())
+    return heartbeat_ages([SWEEP], now)[SWEEP]

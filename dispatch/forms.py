@@ -1,6 +1,8 @@
 """Forms of the street's and the department's pages; they validate input shape only, the
 services decide (their ValidationError is put back on the form's fields)."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +78,11 @@ class BlowWhistleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     photos = MultipleImageField(label=_("Photos"), required=False)
+    # one key per form drawn: a second POST of the same form (a double tap, a retry after a
+    # lost answer) finds the whistle the first made instead of blowing another
+    idempotency_key = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
     departments = DepartmentChoiceField(
         label=_("Departments to summon"),
         queryset=Department.objects.none(),

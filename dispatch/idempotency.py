@@ -57,3 +57,23 @@ def replay_or_run(request, run) -> Response:
         record.body = json.loads(JSONRenderer().render(response.data) or b"null")
         record.save(update_fields=["status", "body"])
         return response
+
+
+def once(user, key: str, run):
+    """For a page's form: `run()` (which creates and returns one object) once per user and
+    form key. Returns (the object's pk, whether it was made before): a repeat, or a request
+    racing the first (it waits on the unique index until the first commits), gets the pk of
+    what the first made. An empty key runs every time."""
+    if not key:
+        return run().pk, False
+    key = f"form:{key}"[:200]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(user=user, key=key, fingerprint="form")
+        except IntegrityError:
+            return IdempotencyKey.objects.get(user=user, key=key).body["pk"], True
+        made = run()
+        record.status, record.body = status.HTTP_201_CREATED, {"pk": made.pk}
+        record.save(update_fields=["status", "body"])
+        return made.pk, False

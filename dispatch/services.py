@@ -326,6 +326,9 @@ def arrive(user, check_in, *, latitude=None, longitude=None) -> CheckIn:
     require_department(user, check_in)
     latitude = _coordinate("latitude", latitude, 90)
     longitude = _coordinate("longitude", longitude, 180)
+    # the whistle's row first, as resolve, cancel and close hold it: an arrival and a
+    # resolution of the same whistle happen one after the other, never interleaved
+    _locked(Whistle(pk=check_in.whistle_id))
     check_in, now = _locked_check_in(check_in)
     if check_in.checked_in_at is None and check_in.released_at is not None:
         raise Conflict(_("This summons has been released."), "released")
@@ -369,8 +372,13 @@ def leave(user, check_in) -> CheckIn:
 
 
 def _release(check_ins, user, now, reason) -> int:
-    ids = list(check_ins.filter(released_at=None).values_list("pk", "whistle_id", "department_id"))
-    CheckIn.objects.filter(pk__in=[pk for pk, _w, _d in ids], released_at=None).update(
+    # the rows locked before they are read: what is released is what the condition says now
+    ids = list(
+        check_ins.filter(released_at=None)
+        .select_for_update(no_key=True, of=("self",))
+        .values_list("pk", "whistle_id", "department_id")
+    )
+    CheckIn.objects.filter(pk__in=[pk for pk, _w, _d in ids]).update(
         status=CheckInStatus.RELEASED, released_at=now
     )
     for pk, whistle_id, _department_id in ids:

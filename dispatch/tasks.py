@@ -20,6 +20,15 @@ def sweep_overdue() -> int:
     return deadlines.sweep()
 
 
+@shared_task(name="dispatch.queue_heartbeat", ignore_result=True)
+def queue_heartbeat(queue: str) -> None:
+    """Sent by beat into `queue`: whichever worker takes it shows that the queue is served
+    (/healthz reports each queue's worker; the sweep's own heartbeat covers `sweep`)."""
+    from django.utils import timezone
+
+    deadlines.beat(timezone.now(), f"queue:{queue}")
+
+
 @worker_ready.connect
 def sweep_when_a_worker_starts(sender=None, **kwargs):
     """A worker that (re)starts sweeps at once, not at beat's next tick: after a crash the

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +24,7 @@ from whistle import services as whistle_services
 from whistle.choices import KIND_CATEGORIES, Category, WhistleStatus
 from whistle.models import Event, Whistle
 
-from . import live, services
+from . import idempotency, live, services
 from .choices import CheckInStatus
 from .filters import CheckInFilter, WhistleFilter
 from .forms import (
@@ -108,27 +107,35 @@ def whistle_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+
+        def blow():
+            whistle = services.blow_whistle(
+                request.user,
+                street=street,
+                kind=data["kind"],
+                category=data["category"],
+                title=data["title"],
+                location=data["location"],
+                description=data["description"],
+                community=data["community"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                departments=list(data["departments"]),
+            )
+            for photo in data["photos"]:
+                whistle_services.add_photo(whistle, photo, request.user)
+            return whistle
+
         try:
             whistle_services.validate_photos(data["photos"])
-            with transaction.atomic():
-                whistle = services.blow_whistle(
-                    request.user,
-                    street=street,
-                    kind=data["kind"],
-                    category=data["category"],
-                    title=data["title"],
-                    location=data["location"],
-                    description=data["description"],
-                    community=data["community"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                    departments=list(data["departments"]),
-                )
-                for photo in data["photos"]:
-                    whistle_services.add_photo(whistle, photo, request.user)
+            pk, repeated = idempotency.once(request.user, data["idempotency_key"], blow)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
+            if repeated:
+                messages.info(request, _("This whistle was already blown from this form."))
+                return redirect("dispatch:whistle", pk=pk)
+            whistle = Whistle.objects.get(pk=pk)
             count = len(data["departments"])
             messages.success(
                 request,

@@ -521,23 +521,23 @@ def add_photo(user, request, upload):
     image and size-limited like the whistles' photos)."""
     import secrets
 
-    from whistle.services import validate_photo
+    from whistle.services import clean_photo
 
     from .models import RequestPhoto
 
     if not may_add_photo(user, request):
         raise PermissionDenied(_("Only those who handle the request add photos to it."))
-    content_type = validate_photo(upload)
+    content, content_type = clean_photo(upload)
     now = timezone.now()
     photo = RequestPhoto(
         request=request,
         token=secrets.token_hex(16),
         content_type=content_type,
-        size=upload.size,
+        size=content.size,
         uploaded_by=user,
         uploaded_at=now,
     )
-    photo.image.save(f"photo{photo.extension}", upload, save=False)
+    photo.image.save(f"photo{photo.extension}", content, save=False)
     photo.save()
     record(
         TimelineEventType.REQUEST_PHOTO,

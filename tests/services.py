@@ -16,3 +16,16 @@ def require_executable(name: str, why: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(message + ": CI must install it")
     pytest.skip(message)
+
+
+def workers_alive() -> None:
+    """As a healthy deployment has just done: the overdue sweep ran and a worker took each
+    queue's heartbeat (so /healthz answers 200)."""
+    from django.conf import settings
+
+    from dispatch import deadlines
+    from dispatch.tasks import queue_heartbeat
+
+    deadlines.sweep()
+    for queue in settings.HEALTH_QUEUES:
+        queue_heartbeat(queue)

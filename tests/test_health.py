@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from config import health
 from dispatch import deadlines
+from dispatch.tasks import queue_heartbeat
+from tests.services import workers_alive
 
 
 @pytest.fixture
 def swept(db):
-    deadlines.sweep()
+    workers_alive()
 
 
 def test_healthz_answers_200_when_the_database_broker_and_sweep_are_well(swept):
@@ -94,7 +96,7 @@ def test_a_stalled_sweep_answers_503_naming_the_cause(swept, settings, monkeypat
     with time_machine.travel(timezone.now() + timedelta(seconds=late)):
         answer = Client().get("/healthz")
     assert answer.status_code == 503
-    (problem,) = answer.json()["problems"]
+    (problem,) = [p for p in answer.json()["problems"] if p.startswith("sweep:")]
     assert problem.startswith("sweep: the overdue sweep last ran") and said in problem
 
 
@@ -105,13 +107,34 @@ def test_no_sweep_after_the_grace_names_the_cause_too(settings, monkeypatch):
     settings.DISPATCH_SWEEP_GRACE_SECONDS = 60
     answer = Client().get("/healthz")
     assert answer.status_code == 503
-    assert answer.json()["problems"] == [
+    assert answer.json()["problems"][0] == (
         "sweep: the overdue sweep has not run since this process started "
         f"({2 * settings.DISPATCH_SWEEP_SECONDS} s allowed): 2 sweep(s) wait in the 'sweep' "
         "queue and no worker takes them; start `celery -A config worker` (it consumes every "
         "queue)"
-    ]
+    )
 
 
 def test_a_healthy_answer_names_no_problem(swept):
     assert "problems" not in Client().get("/healthz").json()
+
+
+def test_a_queue_no_worker_takes_answers_503_naming_it(swept, settings):
+    later = timezone.now() + timedelta(seconds=2 * settings.DISPATCH_SWEEP_SECONDS + 3)
+    with time_machine.travel(later):
+        deadlines.sweep()  # the sweeper still runs; the main worker is gone
+        queue_heartbeat("celery")
+        answer = Client().get("/healthz")
+    assert answer.status_code == 503
+    body = answer.json()
+    assert body["sweep"] == "ok" and body["queues"]["celery"]["state"] == "ok"
+    assert body["queues"]["notifications"]["state"] == "stalled"
+    (problem,) = body["problems"]
+    assert problem.startswith("worker: no worker has taken the 'notifications' queue for ")
+    assert "email, SMS and robot messages are not sent" in problem
+
+
+def test_the_report_lists_each_queue(swept):
+    body = Client().get("/healthz").json()
+    assert set(body["queues"]) == {"celery", "notifications"}
+    assert all(q["state"] == "ok" and q["age_seconds"] < 5 for q in body["queues"].values())

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.images import ImageFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .choices import EventType
 from .models import Event, Whistle, WhistleCounter, WhistlePhoto
@@ -101,19 +102,52 @@ def validate_photos(uploads, field: str = "photos") -> None:
             raise ValidationError({field: exc.message_dict["file"]}) from None
 
 
+ANIMATION_INFO = ("loop", "duration", "background", "transparency", "disposal")
+
+
+def clean_photo(upload) -> tuple[ImageFile, str]:
+    """The upload checked (validate_photo) and encoded again without its metadata: no EXIF
+    (GPS position, camera, author, time), no XMP, no comments; the EXIF orientation applied
+    to the pixels first, so the photo still stands the right way up. Every viewer then gets
+    the same clean bytes. Returns the new file and its content type."""
+    content_type = validate_photo(upload)
+    data = upload.read()
+    upload.seek(0)
+    with Image.open(BytesIO(data)) as image:
+        kind = image.format
+        frames = getattr(image, "n_frames", 1)
+        if frames > 1:  # an animated GIF or WebP: every frame, no metadata
+            image.info = {k: v for k, v in image.info.items() if k in ANIMATION_INFO}
+            out = BytesIO()
+            image.save(out, format=kind, save_all=True)
+        else:
+            upright = ImageOps.exif_transpose(image)
+            if kind == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+                upright = upright.convert("RGB")
+            options = {"JPEG": {"quality": 90}, "WEBP": {"quality": 90}}.get(kind, {})
+            icc = image.info.get("icc_profile")  # colours, nothing personal
+            if icc:
+                options["icc_profile"] = icc
+            upright.info = {}  # Pillow writes a comment, EXIF or XMP found here back
+            out = BytesIO()
+            upright.save(out, format=kind, **options)
+    out.seek(0)
+    return ImageFile(out, name=f"photo.{kind.lower()}"), content_type
+
+
 @transaction.atomic
 def add_photo(whistle: Whistle, upload, user) -> WhistlePhoto:
-    content_type = validate_photo(upload)
+    content, content_type = clean_photo(upload)
     now = timezone.now()
     photo = WhistlePhoto(
         whistle=whistle,
         token=secrets.token_hex(16),
         content_type=content_type,
-        size=upload.size,
+        size=content.size,
         uploaded_by=user,
         uploaded_at=now,
     )
-    photo.image.save(f"photo{photo.extension}", upload, save=False)
+    photo.image.save(f"photo{photo.extension}", content, save=False)
     photo.save()
     record_event(whistle.pk, EventType.PHOTO_ADDED, now, actor=user, photo=photo.pk)
     return photo

@@ -82,6 +82,14 @@
     if (!document.querySelector("input[name=kind]:checked")) select.innerHTML = "";
   }
 
+  // --- the live queue: no redraw while someone types in it (an acknowledgement half filled) ---
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var items = event.detail.elt;
+    if (items.id === "queue-items" && document.activeElement && items.contains(document.activeElement)) {
+      event.preventDefault();
+    }
+  });
+
   // --- the dispatcher's alerts: a sound and a browser notification for each new summons ---
   var queue = document.getElementById("queue-items");
   var seen = {};

@@ -330,3 +330,62 @@ def test_list_queries_do_not_grow_with_whistles(demo, blow):
         blow("chengguan", "police", "planning")
     after = [count("/api/v1/whistles/"), count("/api/v1/check-ins/")]
     assert before == after
+
+
+def _jpeg_with_exif(size=(8, 4), orientation=6) -> io.BytesIO:
+    """A phone's photo: GPS position, camera, author, and turned (orientation 6: the pixels
+    lie on their side, the tag says turn them 90° right)."""
+    image = Image.new("RGB", size, (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # Orientation
+    exif[0x013B] = "王建华"  # Artist
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (40.0, 10.0, 30.0), 3: "E", 4: (117.0, 20.0, 5.0)}  # GPS
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif, comment=b"taken at home")
+    assert b"PhoneMaker" in buffer.getvalue()
+    buffer.seek(0)
+    buffer.name = "scene.jpg"
+    return buffer
+
+
+def photo_bytes(client, url) -> bytes:
+    answer = client.get(url)
+    assert answer.status_code == 200
+    return b"".join(answer.streaming_content)
+
+
+@pytest.mark.django_db
+def test_a_photo_is_stored_without_its_metadata_and_stands_upright(demo, body, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    street = api(demo["street_jinhaihu"])
+    whistle = street.post("/api/v1/whistles/", body, format="json").json()
+    added = street.post(
+        f"/api/v1/whistles/{whistle['id']}/photos/", {"file": _jpeg_with_exif()}, format="multipart"
+    ).json()
+    assert (added["content_type"], added["width"], added["height"]) == ("image/jpeg", 4, 8)
+    stored = photo_bytes(street, added["url"])
+    assert stored == photo_bytes(api(demo["dept_pg_police"]), added["url"])  # the same to all
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (4, 8)  # the orientation applied to the pixels
+        assert not image.getexif() and "exif" not in image.info
+        assert "comment" not in image.info
+    for secret in (b"PhoneMaker", "王建华".encode(), b"taken at home"):
+        assert secret not in stored
+
+
+def test_an_animated_photo_keeps_its_frames_and_loses_its_comment():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from whistle.services import clean_photo
+
+    frames = [Image.new("RGB", (6, 6), color) for color in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, comment=b"at home"
+    )
+    cleaned, content_type = clean_photo(SimpleUploadedFile("a.gif", buffer.getvalue()))
+    data = cleaned.read()
+    assert content_type == "image/gif" and b"at home" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.n_frames == 3

@@ -1,6 +1,7 @@
 """The pages of the loop, as the street official, the dispatcher and the responder use them."""
 
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -105,6 +106,23 @@ def test_blowing_while_the_broker_and_the_cache_are_down_saves_it_all_and_says_n
     monkeypatch.undo()
     CheckIn.objects.filter(whistle=whistle).update(deadline=timezone.now())
     assert deadlines.sweep() == 2
+
+
+@pytest.mark.django_db
+def test_the_same_blow_form_posted_twice_blows_one_whistle(demo, form_data):
+    client = signed_in(demo["street_jinhaihu"])
+    page = client.get("/whistles/new/").text
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', page).group(1)
+    assert key not in client.get("/whistles/new/").text  # each form drawn has its own
+    first = client.post("/whistles/new/", {**form_data, "idempotency_key": key})
+    again = client.post("/whistles/new/", {**form_data, "idempotency_key": key}, follow=True)
+    whistle = Whistle.objects.get()
+    assert first["Location"] == again.redirect_chain[0][0] == f"/whistles/{whistle.pk}/"
+    assert whistle.check_ins.count() == 2
+    assert "这个哨已经从本表单吹过" in again.text
+    # another form (another key) is another whistle
+    client.post("/whistles/new/", {**form_data, "idempotency_key": "f" * 32})
+    assert Whistle.objects.count() == 2
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from config.errors import Conflict
 from dispatch import deadlines, services
 from dispatch.choices import CheckInStatus
 from dispatch.models import CheckIn
@@ -193,3 +194,62 @@ def test_a_timer_that_finds_its_row_held_comes_again(blow, monkeypatch, caplog):
     assert sent == [("dispatch.checkin", check_in.pk, 1)]
     assert deadline_reached(*sent[0]) is True
     assert overdue_events(check_in) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resolving_and_arriving_at_once_never_leave_a_check_in_inconsistent(
+    blow, demo, departments
+):
+    """Each check-in ends either on site (arrived before the resolution, not released by it)
+    or released by the resolution without an arrival (the arrival refused): never both."""
+    keys = ("chengguan", "police", "planning")
+    dispatcher = {departments[k].pk: demo[f"dept_pg_{k}"] for k in keys}
+    for _ in range(15):
+        whistle = blow(*keys)
+        check_ins = list(whistle.check_ins.all())
+        refused = []
+
+        def arrive(c, refused=refused):
+            try:
+                services.arrive(dispatcher[c.department_id], c)
+            except Conflict:
+                refused.append(c.pk)
+
+        race(
+            lambda w=whistle: services.resolve(demo["street_jinhaihu"], w, summary="已处置"),
+            *(lambda c=c: arrive(c) for c in check_ins),
+        )
+        for c in CheckIn.objects.filter(whistle=whistle):
+            arrived = Event.objects.filter(type=EventType.CHECK_IN_ARRIVED, check_in=c.pk)
+            released = Event.objects.filter(type=EventType.CHECK_IN_RELEASED, check_in=c.pk)
+            if c.checked_in_at is not None:
+                assert c.status == CheckInStatus.ON_SITE and c.released_at is None, c.pk
+                assert arrived.count() == 1 and not released.exists() and c.pk not in refused
+            else:
+                assert c.status == CheckInStatus.RELEASED and c.released_at is not None, c.pk
+                assert not arrived.exists() and c.pk in refused
+                assert [e.data["reason"] for e in released] == ["resolved"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_blow_forms_posted_at_once_blow_one_whistle(demo, departments):
+    from django.test import Client
+
+    from whistle.models import Whistle
+
+    data = {
+        "kind": "emergency",
+        "category": "flood_control",
+        "title": "桥下积水",
+        "location": "海子村桥洞",
+        "departments": [departments["chengguan"].pk, departments["planning"].pk],
+        "idempotency_key": "a" * 32,
+    }
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(demo["street_jinhaihu"])
+    answers = []
+    race(*(lambda c=c: answers.append(c.post("/whistles/new/", data)) for c in clients))
+    whistle = Whistle.objects.get()
+    assert [a["Location"] for a in answers] == [f"/whistles/{whistle.pk}/"] * 2
+    assert CheckIn.objects.filter(whistle=whistle).count() == 2

@@ -102,8 +102,16 @@ def test_the_whole_loop_in_a_browser(live_server, demo, departments, artefacts):
     def shoot(page, name):
         page.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
 
+    refused = []  # what the Content-Security-Policy blocked, on any page
+
     def sign_in(context, username):
         page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", settings.DEMO_PASSWORD)
@@ -212,6 +220,8 @@ def test_the_whole_loop_in_a_browser(live_server, demo, departments, artefacts):
     finally:
         sweeper.stopped.set()
         sweeper.join(timeout=5)
+
+    assert refused == [], "the pages broke their own Content-Security-Policy"
 
     check_ins = {c.department_id: c for c in CheckIn.objects.all()}
     police, chengguan = check_ins[departments["police"].pk], check_ins[departments["chengguan"].pk]

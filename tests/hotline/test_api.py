@@ -167,3 +167,17 @@ def test_photos_taken_with_the_request_on_the_page(demo, body, settings, tmp_pat
     answer = client.post("/hotline/new/", {**form, "photos": [_png(), _png()]})
     assert answer.status_code == 302
     assert ServiceRequest.objects.get().photos.count() == 2
+
+
+def test_a_requests_photo_is_stored_without_its_metadata(api, body, settings, tmp_path):
+    from tests.dispatch.test_api import _jpeg_with_exif, photo_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    operator = api("hotline_operator")
+    data = operator.post(f"{API}requests/", body, format="json").json()
+    added = operator.post(
+        f"{API}requests/{data['id']}/photos/", {"file": _jpeg_with_exif()}, format="multipart"
+    )
+    assert added.status_code == 201, added.content
+    stored = photo_bytes(operator, added.json()["url"])
+    assert b"PhoneMaker" not in stored and b"GPS" not in stored and b"Exif" not in stored
