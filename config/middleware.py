@@ -37,7 +37,8 @@ class BodyLimitMiddleware:
 class PrivacyHeadersMiddleware:
     """Permissions-Policy on every answer; `Cache-Control: private` on every answer to a
     signed-in person (no shared cache keeps a page meant for one). Only a request that carries
-    a session cookie is asked who it is, so anonymous answers cost no query."""
+    a session cookie, on an answer not already private, is asked who it is: anonymous answers
+    and the live queue's 204 cost no query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,6 +46,9 @@ class PrivacyHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        cache_control = response.get("Cache-Control", "")
+        if "private" in cache_control or "no-store" in cache_control:
+            return response
         if settings.SESSION_COOKIE_NAME in request.COOKIES or request.headers.get("Authorization"):
             user = getattr(request, "user", None)
             if (user is not None and user.is_authenticated) or request.headers.get("Authorization"):

@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from axes.models import AccessFailureLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -384,6 +385,11 @@ def test_the_admin_is_for_the_superuser_only(demo, settings, tmp_path):
     _evaluation_objects(demo)  # and the evaluation admins
     _hotline_objects(demo)  # and the hotline admins
     clients = _clients(demo)
+    # a wrong password under a name nobody signs in with: the sign-in lockout's admins have rows
+    Client().post(reverse("login"), {"username": "nobody-here", "password": "wrong"})
+    AccessFailureLog.objects.create(
+        username="nobody-here", ip_address="127.0.0.1"
+    )  # off by default
     targets = [
         (name, reverse(name, kwargs=_admin_kwargs(name, pattern, superuser)))
         for name, pattern in url_patterns("admin")

@@ -184,6 +184,10 @@ def heartbeat():
     return SweepHeartbeat.objects.filter(name=deadlines.SWEEP).values_list("at", flat=True).first()
 
 
+def queue_heartbeat(queue: str):
+    return SweepHeartbeat.objects.filter(name=f"queue:{queue}").values_list("at", flat=True).first()
+
+
 def healthz() -> tuple[int, dict]:
     answer = Client().get("/healthz")
     return answer.status_code, answer.json()
@@ -233,7 +237,12 @@ def test_the_contracts_two_commands_lose_no_mark_when_the_worker_is_killed(stack
     SIGKILL while deadlines are pending, /healthz says why it is unhealthy; started again,
     it marks every check-in exactly once within one interval."""
     ids = summon_all(stack)
-    wait_until(heartbeat, 3 * SWEEP, "the worker's first sweep", stack.log_of("worker"))
+    wait_until(
+        lambda: heartbeat() and queue_heartbeat("notifications"),
+        3 * SWEEP,
+        "the worker's first sweep and notifications heartbeat",
+        stack.log_of("worker"),
+    )
     stack.kill("worker")  # SIGKILL to its process group: the pool children die with it
     last_deadline = max(c.deadline for c in rows(ids))
 
@@ -245,11 +254,17 @@ def test_the_contracts_two_commands_lose_no_mark_when_the_worker_is_killed(stack
         "/healthz answering 503",
         lambda: f"{healthz()} {stack.log_of('beat')()}",
     )
-    wait_until(lambda: timezone.now() > last_deadline + timedelta(seconds=SWEEP), 3 * SWEEP, "")
+    wait_until(
+        lambda: timezone.now() > last_deadline + timedelta(seconds=SWEEP),
+        DEADLINE + 3 * SWEEP,
+        "two intervals past the last deadline",
+    )
     assert all(c.overdue_at is None for c in rows(ids))
     problems = healthz()[1]["problems"]
     assert any("wait in the 'sweep' queue and no worker takes them" in p for p in problems)
-    assert any(p.startswith("worker: no worker has taken the 'notifications'") for p in problems)
+    assert any(p.startswith("worker: no worker has taken the 'notifications'") for p in problems), (
+        problems
+    )
     restarted = timezone.now()
     stack.start("worker")
     ready = timezone.now()
@@ -259,7 +274,10 @@ def test_the_contracts_two_commands_lose_no_mark_when_the_worker_is_killed(stack
     for c in check_ins:
         assert restarted < c.overdue_at <= ready + timedelta(seconds=SWEEP + MARGIN)
     assert_marked_once_even_after_another_sweep(stack, ids, check_ins)
-    assert healthz()[0] == 200
+    # healthy again once the worker has taken a heartbeat from each of its queues
+    wait_until(
+        lambda: healthz()[0] == 200, 3 * SWEEP + 5, "/healthz answering 200", lambda: str(healthz())
+    )
     # the dead worker's timer waits, unacknowledged, for Redis's visibility timeout (1 h): the
     # sweep, not a redelivery, made the marks; a redelivery later finds them made
     assert stack.redis_integer("HLEN", "unacked") >= 1
@@ -285,7 +303,10 @@ def test_composes_layout_keeps_every_deadline_while_the_worker_is_dead(compose_s
     )
     stack.start("worker")
     assert_marked_once_even_after_another_sweep(stack, ids, check_ins)
-    assert healthz()[0] == 200
+    # healthy again once the worker has taken a heartbeat from each of its queues
+    wait_until(
+        lambda: healthz()[0] == 200, 3 * SWEEP + 5, "/healthz answering 200", lambda: str(healthz())
+    )
 
 
 def test_redis_restarted_empty_while_deadlines_are_pending_loses_no_mark(stack, summon_all):
