@@ -43,7 +43,9 @@ class DepartmentSerializer(serializers.ModelSerializer):
     """A department; listed with `?street=`, also its station there: the 1+4+N `mode`, the
     station id and the duty contact (null otherwise)."""
 
-    district_name = serializers.CharField(source="district.name", read_only=True, default=None)
+    district_name = serializers.CharField(
+        source="district.name", read_only=True, default=None, allow_null=True
+    )
     mode = serializers.ChoiceField(
         choices=StationMode.choices, read_only=True, allow_null=True, default=None
     )

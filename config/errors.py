@@ -62,3 +62,17 @@ def server_error(request, *args, **kwargs):
     if down:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def page_not_found(request, exception=None):
+    """handler404: the API's clients get JSON (`{"detail", "code"}`) for a URL that names no
+    operation (an id that is not a number, a path that does not exist), as for every other
+    404 of the API; everyone else gets Django's page in their language."""
+    from django.views.defaults import page_not_found as django_page_not_found
+
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    return django_page_not_found(request, exception)

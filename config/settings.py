@@ -278,6 +278,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # request bodies have components of their own: required text says minLength 1 there
+    "COMPONENT_SPLIT_REQUEST": True,
+    # the error answers of every operation (config/schema.py), after the enums are named
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.bound_ids",
+        "config.schema.json_bodies",
+        "config.schema.empty_queries",
+        "config.schema.text_fields",
+        "config.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StreetKindEnum": "accounts.choices.StreetKind",
         "DepartmentKindEnum": "accounts.choices.DepartmentKind",

@@ -37,7 +37,7 @@ from .serializers import (
 
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
     OpenApiParameter.HEADER,
     description="Retry safely: the same key from the same user answers the first result again.",
 )

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Department, Street
 from whistle.choices import WhistleKind, WhistleStatus
@@ -30,6 +31,23 @@ class WhistleFilter(django_filters.FilterSet):
         fields = ["status", "kind", "street"]
 
 
+class StrictBooleanField(forms.Field):
+    """`true` or `false` as the schema says (empty: no filter); anything else is a 400 naming
+    the parameter (django-filter's own boolean takes any word as "no filter")."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(django_filters.NumberFilter):
     """A whole number that fits a database id (NumberFilter would take 1.5 or 10**20)."""
 
@@ -48,9 +66,7 @@ class CheckInFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         field_name="whistle__kind", choices=WhistleKind.choices, empty_label=_("Every kind")
     )
-    overdue = django_filters.BooleanFilter(
-        field_name="overdue_at", lookup_expr="isnull", exclude=True
-    )
+    overdue = BooleanFilter(field_name="overdue_at", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = CheckIn

@@ -66,7 +66,9 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(
+        source="actor.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Event
@@ -158,6 +160,7 @@ class BlowWhistleSerializer(serializers.Serializer):
     departments = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         allow_empty=False,
+        min_length=1,
         max_length=50,
     )
 
@@ -166,6 +169,7 @@ class SummonSerializer(serializers.Serializer):
     departments = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         allow_empty=False,
+        min_length=1,
         max_length=50,
     )
 

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -95,7 +95,9 @@ DISTRICT = OpenApiParameter(
     description="The district (required for reviewers of several districts).",
 )
 PERIOD = OpenApiParameter(
-    "period", OpenApiTypes.STR, description="YYYY-MM, YYYY-Qn or YYYY (default: this month)."
+    "period",
+    {"type": "string", "pattern": scoring.PERIOD_PATTERN},
+    description="YYYY-MM, YYYY-Qn or YYYY (default: this month).",
 )
 
 
@@ -134,7 +136,7 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return queryset
         params = self.request.query_params
         queryset = queryset.filter(period=self._period(params.get("period")))
-        if params.get("district") is not None:
+        if params.get("district"):
             queryset = queryset.filter(district=self._district(params["district"]))
         return queryset
 
@@ -161,7 +163,13 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if Role.DISTRICT_REVIEWER not in scope_of(request.user).roles:
             raise exceptions.PermissionDenied(_("Only the district's reviewers confirm scores."))
         data = _valid(ConfirmSerializer, request)
-        district = self._district(data["district"])
+        # an id in the body that names no district in the caller's scope: 400 naming the field
+        district = District.objects.visible_to(request.user).filter(pk=data["district"]).first()
+        if district is None:
+            unknown = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
+            raise exceptions.ValidationError(
+                {"district": [str(unknown).format(pk_value=data["district"])]}
+            )
         services.require_reviewer(request.user, district.pk)
         period = data["period"]
         if scoring.parse_period(period) is None:

@@ -33,7 +33,9 @@ from .choices import COUNTING_VETOES, EvaluationStatus, Timeliness
 from .models import ConfirmedPeriod, DepartmentScore, Evaluation
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PERIOD = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$", re.ASCII)
+# A month, a quarter or a year of 2000-2999 (the schema documents this pattern)
+PERIOD_PATTERN = r"^(2[0-9]{3})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
+PERIOD = re.compile(PERIOD_PATTERN, re.ASCII)
 COUNTED = (WhistleStatus.RESOLVED, WhistleStatus.CLOSED)
 
 

@@ -1,6 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config import fields
+from config.fields import BoundedDecimalField
+
+from . import scoring
 from .models import DepartmentScore, Evaluation
 
 
@@ -111,12 +115,12 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 
 class AdjustSerializer(serializers.Serializer):
-    adjusted_score = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=100
+    adjusted_score = BoundedDecimalField(
+        pattern=fields.SCORE, max_digits=5, decimal_places=2, min_value=0, max_value=100
     )
     reason = serializers.CharField(max_length=2000)
 
 
 class ConfirmSerializer(serializers.Serializer):
     district = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    period = serializers.CharField(max_length=7)
+    period = serializers.RegexField(scoring.PERIOD_PATTERN, max_length=7)

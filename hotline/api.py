@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -219,7 +219,24 @@ class RequestPhotoFileView(APIView):
         return private_image(photo.image, photo.content_type)
 
 
-DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", re.ASCII)
+# A month (YYYY-MM) or a day (YYYY-MM-DD) of the years 2000-2999, days that exist only: the
+# schema documents exactly what is accepted (February 29th in leap years alone).
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_LEAP_YEAR = r"(?:2[0-9](?:0[48]|[2468][048]|[13579][26])|2[048]00)"
+PERIOD = rf"^(?:2[0-9]{{3}}-(?:0[1-9]|1[0-2])|2[0-9]{{3}}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
+PERIOD_RE = re.compile(PERIOD, re.ASCII)
+
+
+class RatesTableSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    top = RatesSerializer(
+        many=True, required=False, help_text="A day only: the top 10 streets by volume."
+    )
+    results = RatesSerializer(many=True)
 
 
 class RatesView(APIView):
@@ -228,36 +245,30 @@ class RatesView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("period", OpenApiTypes.STR, description="YYYY-MM or YYYY-MM-DD")
+            OpenApiParameter(
+                "period",
+                {"type": "string", "pattern": PERIOD},
+                description="YYYY-MM or YYYY-MM-DD (default: this month)",
+            )
         ],
-        responses=RatesSerializer(many=True),
+        responses=RatesTableSerializer,
     )
     def get(self, request):
         raw = request.query_params.get("period") or timezone.localdate().strftime("%Y-%m")
-        match = DATE.match(raw)
-        try:
-            if not match:
-                raise ValueError
-            year, month = int(match[1]), int(match[2])
-            if not 2000 <= year <= 2999:
-                raise ValueError
-            if match[3]:
-                day = date(year, month, int(match[3]))
-                table = rates.daily(day)
-                return Response(
-                    {
-                        "period": raw,
-                        "top": RatesSerializer(table["top"], many=True).data,
-                        "results": RatesSerializer(table["streets"], many=True).data,
-                    }
-                )
-            date(year, month, 1)
-            if not 2000 <= year <= 2999:
-                raise ValueError
-        except (ValueError, OverflowError):
+        if not PERIOD_RE.match(raw):
             raise exceptions.ValidationError(
                 {"period": [_("Write the period as YYYY-MM or YYYY-MM-DD.")]}
-            ) from None
+            )
+        year, month, *day = (int(part) for part in raw.split("-"))
+        if day:
+            table = rates.daily(date(year, month, day[0]))
+            return Response(
+                {
+                    "period": raw,
+                    "top": RatesSerializer(table["top"], many=True).data,
+                    "results": RatesSerializer(table["streets"], many=True).data,
+                }
+            )
         table = rates.monthly(year, month)
         return Response(
             {"period": raw, "results": RatesSerializer(table["streets"], many=True).data}

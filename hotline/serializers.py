@@ -4,6 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Community
+from config import fields
+from config.fields import BoundedDecimalField
 from powers.serializers import ScopedId
 
 from .choices import Channel, Satisfaction
@@ -47,7 +49,9 @@ class RequestSerializer(serializers.ModelSerializer):
 
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
-    street_name = serializers.CharField(source="street.name", read_only=True, default=None)
+    street_name = serializers.CharField(
+        source="street.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ServiceRequest
@@ -149,7 +153,8 @@ class TakeSerializer(serializers.Serializer):
         max_length=30, required=False, allow_blank=True, default=""
     )
     citizen_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    latitude = serializers.DecimalField(
+    latitude = BoundedDecimalField(
+        pattern=fields.LATITUDE,
         max_digits=9,
         decimal_places=6,
         min_value=-90,
@@ -158,7 +163,8 @@ class TakeSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
     )
-    longitude = serializers.DecimalField(
+    longitude = BoundedDecimalField(
+        pattern=fields.LONGITUDE,
         max_digits=9,
         decimal_places=6,
         min_value=-180,

@@ -2,8 +2,9 @@
 for the unread only), POST /api/v1/notifications/{id}/read/, POST .../read-all/. Someone
 else's notification answers 404."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -23,8 +24,11 @@ class NotificationSerializer(serializers.ModelSerializer):
         return obj.read_at is None
 
 
+UNREAD_VALUES = {"1": True, "true": True, "0": False, "false": False}
 UNREAD = OpenApiParameter(
-    "unread", OpenApiTypes.BOOL, description="Only the unread notifications (1 or true)."
+    "unread",
+    {"type": "string", "enum": list(UNREAD_VALUES)},
+    description="1 or true: only the unread notifications.",
 )
 
 
@@ -35,8 +39,12 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         notifications = Notification.objects.of(self.request.user)
-        if self.action == "list" and self.request.query_params.get("unread") in ("1", "true"):
-            notifications = notifications.unread()
+        if self.action == "list":
+            unread = self.request.query_params.get("unread") or "false"
+            if unread not in UNREAD_VALUES:
+                raise exceptions.ValidationError({"unread": [_("Enter 1, true, 0 or false.")]})
+            if UNREAD_VALUES[unread]:
+                notifications = notifications.unread()
         return notifications
 
     @extend_schema(parameters=[UNREAD])

@@ -3,9 +3,10 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import DispatchedAgency, Station, StationedOfficer
-from dispatch.filters import IdFilter
+from dispatch.filters import BooleanFilter, IdFilter
 from dispatch.serializers import MAX_ID
 
 from .choices import OrderStatus
@@ -17,6 +18,11 @@ from .models import (
     PersonnelRecommendation,
     SupervisionOrder,
 )
+
+
+@extend_schema_field({"type": "string", "maxLength": 7})
+class PeriodFilter(django_filters.CharFilter):
+    """An assessment's period as written (YYYY, YYYY-Qn or YYYY-MM)."""
 
 
 def _id(field_name):
@@ -92,9 +98,7 @@ class MatterFilter(django_filters.FilterSet):
 class OpinionFilter(django_filters.FilterSet):
     matter = _id("matter_id")
     street = _id("street_id")
-    answered = django_filters.BooleanFilter(
-        field_name="answered_at", lookup_expr="isnull", exclude=True
-    )
+    answered = BooleanFilter(field_name="answered_at", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Opinion
@@ -111,7 +115,7 @@ class OfficerRecordFilter(StreetUnitFilter):
 
 class OfficerAssessmentFilter(StreetUnitFilter):
     officer = _id("officer_id")
-    period = django_filters.CharFilter(max_length=7)
+    period = PeriodFilter(max_length=7)
 
     class Meta:
         model = OfficerAssessment

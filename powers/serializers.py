@@ -17,6 +17,8 @@ from accounts.models import (
     TimelineEvent,
 )
 from accounts.scope import scope_of
+from config import fields
+from config.fields import BoundedDecimalField
 from dispatch.serializers import MAX_ID
 
 from .choices import AssessmentGrade, PersonnelAction, PersonnelDecision, RecordKind
@@ -57,7 +59,9 @@ def _id_field(scoped, **kwargs):
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(
+        source="actor.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = TimelineEvent
@@ -147,8 +151,12 @@ class OfficerSerializer(serializers.ModelSerializer):
 
 class PowerGrantSerializer(serializers.ModelSerializer):
     street_name = serializers.CharField(source="street.name", read_only=True)
-    granted_by = serializers.CharField(source="granted_by.username", read_only=True, default=None)
-    revoked_by = serializers.CharField(source="revoked_by.username", read_only=True, default=None)
+    granted_by = serializers.CharField(
+        source="granted_by.username", read_only=True, default=None, allow_null=True
+    )
+    revoked_by = serializers.CharField(
+        source="revoked_by.username", read_only=True, default=None, allow_null=True
+    )
     active = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -198,7 +206,9 @@ class SupervisionOrderSerializer(serializers.ModelSerializer):
     street_name = serializers.CharField(source="street.name", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
     issued_by = serializers.CharField(source="issued_by.username", read_only=True)
-    answered_by = serializers.CharField(source="answered_by.username", read_only=True, default=None)
+    answered_by = serializers.CharField(
+        source="answered_by.username", read_only=True, default=None, allow_null=True
+    )
     status = serializers.CharField(read_only=True)
 
     class Meta:
@@ -245,7 +255,9 @@ class ReplySerializer(serializers.Serializer):
 class OpinionSerializer(serializers.ModelSerializer):
     street_name = serializers.CharField(source="street.name", read_only=True)
     submitted_by = serializers.CharField(source="submitted_by.username", read_only=True)
-    answered_by = serializers.CharField(source="answered_by.username", read_only=True, default=None)
+    answered_by = serializers.CharField(
+        source="answered_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Opinion
@@ -265,7 +277,9 @@ class OpinionSerializer(serializers.ModelSerializer):
 
 
 class MajorMatterSerializer(serializers.ModelSerializer):
-    district_name = serializers.CharField(source="district.name", read_only=True, default=None)
+    district_name = serializers.CharField(
+        source="district.name", read_only=True, default=None, allow_null=True
+    )
     published_by = serializers.CharField(source="published_by.username", read_only=True)
     streets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -310,7 +324,7 @@ class PublishMatterSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=10000)
     streets = serializers.ListField(
-        child=_id_field(_visible_streets), allow_empty=False, max_length=400
+        child=_id_field(_visible_streets), allow_empty=False, min_length=1, max_length=400
     )
     opinions_until = serializers.DateTimeField()
 
@@ -331,7 +345,9 @@ class PersonnelRecommendationSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
     recommended_by = serializers.CharField(source="recommended_by.username", read_only=True)
-    answered_by = serializers.CharField(source="answered_by.username", read_only=True, default=None)
+    answered_by = serializers.CharField(
+        source="answered_by.username", read_only=True, default=None, allow_null=True
+    )
     status = serializers.CharField(read_only=True)
 
     class Meta:
@@ -439,7 +455,9 @@ class OfficerAssessmentSerializer(serializers.ModelSerializer):
 class AssessInputSerializer(serializers.Serializer):
     officer = _id_field(_officers_of_caller)
     period = serializers.RegexField(r"^2[0-9]{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$", max_length=7)
-    score = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, max_value=100)
+    score = BoundedDecimalField(
+        pattern=fields.SCORE, max_digits=4, decimal_places=1, min_value=0, max_value=100
+    )
     grade = serializers.ChoiceField(choices=AssessmentGrade.choices)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
