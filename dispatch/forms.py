@@ -104,6 +104,25 @@ class BlowWhistleForm(forms.Form):
             self.add_error("category", _("This category does not belong to this kind of whistle."))
         return data
 
+    WHISTLE_FIELDS = (
+        "kind",
+        "category",
+        "title",
+        "location",
+        "description",
+        "community",
+        "latitude",
+        "longitude",
+    )
+
+    def whistle_fields(self) -> dict:
+        """The cleaned fields as blow_whistle (and blow_from_request) take them."""
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in self.WHISTLE_FIELDS},
+            "departments": list(data["departments"]),
+        }
+
     def department_rows(self):
         """The summonable departments with their 1+4+N badge and duty contact, in the order
         1, 4, N, each with whether it is ticked."""

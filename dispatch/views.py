@@ -112,15 +112,7 @@ def whistle_new(request):
             whistle = services.blow_whistle(
                 request.user,
                 street=street,
-                kind=data["kind"],
-                category=data["category"],
-                title=data["title"],
-                location=data["location"],
-                description=data["description"],
-                community=data["community"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                departments=list(data["departments"]),
+                **form.whistle_fields(),
             )
             for photo in data["photos"]:
                 whistle_services.add_photo(whistle, photo, request.user)

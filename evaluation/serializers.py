@@ -1,8 +1,12 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import District
 from config import fields
 from config.fields import BoundedDecimalField
+from powers.serializers import ScopedId
 
 from . import scoring
 from .models import DepartmentScore, Evaluation
@@ -121,6 +125,11 @@ class AdjustSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+def _visible_districts(request):
+    return District.objects.visible_to(request.user)
+
+
 class ConfirmSerializer(serializers.Serializer):
-    district = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    # a district outside the caller's scope "does not exist": 400 naming the field
+    district = extend_schema_field(OpenApiTypes.INT)(ScopedId)(_visible_districts)
     period = serializers.RegexField(scoring.PERIOD_PATTERN, max_length=7)

@@ -517,15 +517,7 @@ def request_whistle(request, pk):
                 whistle = services.blow_from_request(
                     user,
                     service_request,
-                    kind=data["kind"],
-                    category=data["category"],
-                    title=data["title"],
-                    location=data["location"],
-                    description=data["description"],
-                    community=data["community"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                    departments=list(data["departments"]),
+                    **form.whistle_fields(),
                 )
                 for photo in data["photos"]:
                     whistle_services.add_photo(whistle, photo, user)
