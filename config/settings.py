@@ -55,7 +55,7 @@ CONTENT_SECURITY_POLICY = {
 # The camera and the position serve the street's blow form on a phone; nothing else is used.
 PERMISSIONS_POLICY = (
     "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), serial=(), "
-    "bluetooth=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()"
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()"
 )
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 60 * 60

@@ -19,6 +19,8 @@ def test_pages_render_with_the_production_static_storage(settings, tmp_path, dem
     assert page.status_code == 200
     assert "/static/css/app." in page.text and ".css" in page.text
     assert "/static/css/app.css" not in page.text  # the hashed name, cacheable forever
+    # the tab's icon is the platform's (without it every page asked for a missing /favicon.ico)
+    assert '<link rel="icon" href="/static/img/favicon.' in page.text
     client.force_login(demo["street_jinhaihu"])
     assert client.get("/").status_code == 200
     assert (tmp_path / "staticfiles.json").exists()
