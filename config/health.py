@@ -72,12 +72,6 @@ def check_heartbeats() -> dict[str, tuple[str, float | None]]:
     return {name: _judge(age) for name, age in ages.items()}
 
 
-def check_sweep() -> tuple[str, float | None]:
-    from dispatch.deadlines import SWEEP
-
-    return check_heartbeats()[SWEEP]
-
-
 def waiting_sweeps() -> int | None:
     """How many sweep messages wait in the broker (Redis only; None when unknown)."""
     url = settings.CELERY_BROKER_URL
