@@ -248,6 +248,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A starting worker asks the others for their revoked tasks and waits a second for answers
+# (mingle). The platform revokes nothing, and after a crash that second is a second more before
+# the start-up sweep marks what fell due meanwhile: off unless asked for (config/celery.py).
+WORKER_MINGLE = env.flag("WORKER_MINGLE", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

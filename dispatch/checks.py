@@ -5,7 +5,7 @@ import sqlite3
 from django.core.checks import Error, register
 from django.db import connections
 
-SQLITE_NEEDED = (3, 35, 0)  # UPDATE … RETURNING and WITH … AS MATERIALIZED
+SQLITE_NEEDED = (3, 35, 0)  # UPDATE … RETURNING
 
 
 def sqlite_error(version_info=sqlite3.sqlite_version_info, version=sqlite3.sqlite_version):
@@ -13,7 +13,7 @@ def sqlite_error(version_info=sqlite3.sqlite_version_info, version=sqlite3.sqlit
         return None
     return Error(
         f"SQLite {version} is older than 3.35, which the deadline engine needs (UPDATE … "
-        "RETURNING, WITH … AS MATERIALIZED): no overdue mark could be made.",
+        "RETURNING): no overdue mark could be made.",
         hint="Use a Python built with a newer SQLite, or PostgreSQL (DATABASE_URL).",
         id="dispatch.E001",
     )

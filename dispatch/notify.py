@@ -175,10 +175,13 @@ def overdue(check_ins) -> None:
     if not check_ins:
         return
     audiences = _escalation_audiences(check_ins)
+    links: dict[int, str] = {}  # per whistle: a burst summons many departments to each
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for check_in in check_ins:
             whistle = check_in.whistle
+            if whistle.pk not in links:
+                links[whistle.pk] = _whistle_link(whistle)
             about = {**_about(check_in), "summoned": _hhmm(check_in.summoned_at)}
             users = (
                 audiences["department", check_in.department_id]
@@ -194,7 +197,7 @@ def overdue(check_ins) -> None:
                         "Whistle %(number)s: %(title)s. Place: %(location)s. Summoned at %(summoned)s."
                     )
                     % about,
-                    link=_whistle_link(whistle),
+                    link=links[whistle.pk],
                     dedupe_key=f"overdue:{check_in.pk}",
                     users=tuple(sorted(users)),
                     broadcast=True,

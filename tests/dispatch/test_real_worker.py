@@ -268,6 +268,8 @@ def test_the_contracts_two_commands_lose_no_mark_when_the_worker_is_killed(stack
     restarted = timezone.now()
     stack.start("worker")
     ready = timezone.now()
+    # the bare command waits for no neighbours before its start-up sweep (config/celery.py)
+    assert "mingle" not in stack.log("worker")
 
     check_ins = wait_all_marked(stack, ids, 3 * SWEEP + 10)
 
