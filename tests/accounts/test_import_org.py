@@ -14,6 +14,9 @@ from accounts.models import City, Community, Department, District, Station, Stre
 from accounts.orgimport import import_org
 from tests.factories import DepartmentFactory, StreetFactory
 
+# the organisation is imported into an empty database: these tests count what it made
+pytestmark = pytest.mark.empty_db
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "org-example.csv"
 
 HEADER = (

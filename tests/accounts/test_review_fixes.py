@@ -20,6 +20,7 @@ def test_a_next_pointing_at_the_sign_in_page_goes_home_instead_of_looping(demo):
 
 
 @pytest.mark.django_db
+@pytest.mark.empty_db
 def test_renaming_a_street_renames_its_committee_and_frees_the_name():
     district = DistrictFactory(name="平谷区")
     street = StreetFactory(district=district, name="滨河街道")
@@ -64,6 +65,7 @@ def test_the_schema_documents_the_mode_of_stationed_departments():
 
 
 @pytest.mark.django_db
+@pytest.mark.empty_db
 def test_seed_demo_refuses_a_known_superuser_password_in_production(settings):
     settings.DEBUG = False
     settings.DEMO_PASSWORD_SET = False

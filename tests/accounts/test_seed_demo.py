@@ -145,6 +145,7 @@ def test_it_repairs_a_changed_field_on_the_second_run():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.empty_db
 def test_a_failure_half_way_leaves_nothing(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")

@@ -12,7 +12,8 @@ rows: transactional tests), with a deadline of DEADLINE s and a sweep every SWEE
 This process sends its ETA timers to that redis-server too. Check-ins come from the real
 `blow_whistle`. Then:
 
-- healthy: every mark arrives once, the ETA timer making it within SWEEP + MARGIN of the deadline;
+- healthy: every mark arrives once, the ETA timer making it within SWEEP + MARGIN of the deadline
+  (on a machine too loaded for that, no later than the first sweep that started after it);
 - the worker's process group gets SIGKILL while it holds the ETA timer: /healthz turns 503 and
   names the cause; started again after the deadlines, its timer stays unacknowledged in Redis
   (visibility timeout 1 h), the sweep marks every check-in once, within one interval of the
@@ -26,14 +27,17 @@ which it always does here (the ETA timers): see docs/benchmarks.md. The Redis te
 the worker as `restart: unless-stopped` in docker-compose.yml does, and fails on any other exit.
 """
 
+import re
 from collections import Counter
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import celery
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -219,13 +223,49 @@ def assert_marked_once_even_after_another_sweep(stack, ids, check_ins) -> None:
     assert [c.overdue_at for c in rows(ids)] == [c.overdue_at for c in check_ins]
 
 
+SWEEP_DONE = re.compile(
+    r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): INFO/[^\]]+\] "
+    r"Task dispatch\.sweep_overdue\[[^\]]+\] succeeded in ([0-9.]+)s",
+    re.M,
+)
+
+
+def sweeps_run(stack) -> list[tuple[datetime, datetime]]:
+    """(start, end) of every overdue sweep the stack's workers ran, read off their logs
+    (Celery writes local time: the platform's TIME_ZONE)."""
+    zone = ZoneInfo(django_settings.TIME_ZONE)
+    found = []
+    for name in stack.workers():
+        for at, took in SWEEP_DONE.findall(stack.log(name, all_starts=True)):
+            end = datetime.strptime(at, "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=zone)
+            found.append((end - timedelta(seconds=float(took)), end))
+    return sorted(found)
+
+
+def assert_marked_in_time(stack, check_ins, since=None) -> None:
+    """Each mark within SWEEP + MARGIN of the later of its deadline and `since` (the timer or
+    the sweep on a machine that keeps up), or else no later than the end of the first sweep
+    that started after that moment: on a loaded machine tasks start late, but no sweep may pass
+    a due row by. A mark later than both fails."""
+    sweeps = sweeps_run(stack)
+    for c in check_ins:
+        due = max(c.deadline, since) if since else c.deadline
+        assert c.overdue_at > c.deadline
+        if c.overdue_at - due <= timedelta(seconds=SWEEP + MARGIN):
+            continue
+        first = next((end for start, end in sweeps if start >= due), None)
+        assert first is not None and c.overdue_at <= first, (
+            f"check-in {c.pk} due {due:%H:%M:%S.%f} marked {c.overdue_at:%H:%M:%S.%f}, after "
+            f"the first sweep that started later ended: {[(f'{a:%H:%M:%S.%f}', f'{b:%H:%M:%S.%f}') for a, b in sweeps]}"
+        )
+
+
 def test_a_short_deadline_is_marked_once_and_within_one_sweep_interval(stack, summon_all):
     ids = summon_all(stack)
 
     check_ins = wait_all_marked(stack, ids, DEADLINE + 3 * SWEEP + 10)
 
-    for c in check_ins:
-        assert timedelta(0) < c.overdue_at - c.deadline <= timedelta(seconds=SWEEP + MARGIN)
+    assert_marked_in_time(stack, check_ins)
     assert_marked_once_even_after_another_sweep(stack, ids, check_ins)
     age = deadlines.sweep_age_seconds()
     assert age is not None and age <= SWEEP + MARGIN
@@ -274,7 +314,8 @@ def test_the_contracts_two_commands_lose_no_mark_when_the_worker_is_killed(stack
     check_ins = wait_all_marked(stack, ids, 3 * SWEEP + 10)
 
     for c in check_ins:
-        assert restarted < c.overdue_at <= ready + timedelta(seconds=SWEEP + MARGIN)
+        assert c.overdue_at > restarted
+    assert_marked_in_time(stack, check_ins, since=ready)
     assert_marked_once_even_after_another_sweep(stack, ids, check_ins)
     # healthy again once the worker has taken a heartbeat from each of its queues
     wait_until(
@@ -295,8 +336,7 @@ def test_composes_layout_keeps_every_deadline_while_the_worker_is_dead(compose_s
 
     check_ins = wait_all_marked(stack, ids, DEADLINE + 3 * SWEEP + 10)
 
-    for c in check_ins:
-        assert timedelta(0) < c.overdue_at - c.deadline <= timedelta(seconds=SWEEP + MARGIN)
+    assert_marked_in_time(stack, check_ins)
     wait_until(  # the sweeper made the marks (its log line follows its commit)
         lambda: "dispatch.checkin overdue in" in stack.log("sweeper"),
         5,
@@ -337,10 +377,5 @@ def test_redis_restarted_empty_while_deadlines_are_pending_loses_no_mark(stack, 
     wait_until(lambda: supervise() or back, 30, "the worker back on Redis", stack.log_of("worker"))
     check_ins = wait_all_marked(stack, ids, DEADLINE + 3 * SWEEP + 10, supervise)
 
-    for c in check_ins:
-        assert (
-            timedelta(0)
-            < c.overdue_at - c.deadline
-            <= max(timedelta(0), back["at"] - c.deadline) + timedelta(seconds=SWEEP + MARGIN)
-        ), back
+    assert_marked_in_time(stack, check_ins, since=back["at"])
     assert_marked_once_even_after_another_sweep(stack, ids, check_ins)
