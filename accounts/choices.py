@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role  # the roles live in core: every app speaks of them
+
 
 class StreetKind(models.TextChoices):
     SUBDISTRICT = "subdistrict", _("Subdistrict (街道)")
@@ -31,15 +33,6 @@ class StaffingForm(models.TextChoices):
     """区属、街管、街用: on whose books, managed and used by the street."""
 
     DISTRICT_OWNED = "district_owned", _("District-owned, street-managed, street-used")
-
-
-class Role(models.TextChoices):
-    STREET_OFFICIAL = "street_official", _("Street official")
-    COMMITTEE_MEMBER = "committee_member", _("Party committee member")
-    DEPARTMENT_DISPATCHER = "department_dispatcher", _("Department dispatcher")
-    DISTRICT_REVIEWER = "district_reviewer", _("District reviewer")
-    DISTRICT_ADMIN = "district_admin", _("District administrator")
-    HOTLINE_OPERATOR = "hotline_operator", _("12345 hotline operator")
 
 
 class UnitType(models.TextChoices):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .choices import Power, Role
@@ -35,6 +36,8 @@ def navigation(request):
                 or getattr(getattr(request, "user", None), "is_superuser", False)
             ),
         },
+        # the check-in window in every text that names it: the setting decides, not the text
+        "checkin_minutes": settings.WHISTLE_CHECKIN_DEADLINE_SECONDS // 60,
         "js_i18n": {
             "left": _("%s left"),
             "late": _("%s late"),

@@ -39,7 +39,6 @@ from .services import upsert
 
 CITY_NAME = "北京市"
 TYPES = ("district", "street", "community", "department", "station")
-EXTENSIONS = (".csv", ".xlsx")
 
 # Canonical column → other accepted header spellings (compared after _norm, so case, spaces,
 # hyphens and full-width characters do not matter).

@@ -1,4 +1,7 @@
-"""`GET /healthz`: 200 when the database and the broker answer, 503 otherwise."""
+"""`GET /healthz`: 200 when the database and the broker answer, the overdue sweep ran within
+two intervals, and a worker took each queue's heartbeat (HEALTH_QUEUES) within two intervals;
+otherwise 503 with `problems`, each naming its cause in words an operator can act on. Before the
+first heartbeat a process allows DISPATCH_SWEEP_GRACE_SECONDS after it started ("starting")."""
 
 import logging
 import os

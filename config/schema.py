@@ -13,6 +13,8 @@ their bodies. tests/test_schema_conformance.py holds the schema to the answers (
 
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import MAX_ID
+
 ERROR = {
     "type": "object",
     "description": "An answer other than success: what happened, in the person's language.",
@@ -56,7 +58,6 @@ def _finds_something(path: str, operation: dict) -> bool:
     return "{" in path or any(p["name"] == "page" for p in operation.get("parameters", []))
 
 
-MAX_ID = 2**63 - 1
 MAX_PATH_ID = 10**18 - 1  # config.api.Router: at most 18 digits
 
 

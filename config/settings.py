@@ -76,8 +76,8 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
-    "django_htmx",
     "template_partials",
+    "core",
     "accounts",
     "notifications",
     "whistle",
@@ -101,7 +101,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its answer
 ]
 
@@ -331,6 +330,9 @@ HOTLINE_RATE_WEIGHTS = {
 }
 HOTLINE_BASIC_SATISFIED_WEIGHT = env.number("HOTLINE_BASIC_SATISFIED_WEIGHT", 0.9, maximum=1)
 HOTLINE_RANK_MIN_CALLBACKS = env.integer("HOTLINE_RANK_MIN_CALLBACKS", 10)
+# summonses a department needs in a period to be ranked among the district's departments (one
+# no-show out of one summons should not put it last, nor one good arrival first)
+EVALUATION_RANK_MIN_CHECK_INS = env.integer("EVALUATION_RANK_MIN_CHECK_INS", 3, minimum=1)
 HOTLINE_ADVANCED_TOP = env.integer("HOTLINE_ADVANCED_TOP", 10)
 HOTLINE_RECTIFY_BOTTOM = env.integer("HOTLINE_RECTIFY_BOTTOM", 10)
 HOTLINE_IMPROVED_PLACES = env.integer("HOTLINE_IMPROVED_PLACES", 10)

@@ -3,9 +3,8 @@ caller's scope before lookup (outside: 404); services decide who may act (in sco
 403) and what the state allows (409)."""
 
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -13,13 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import valid_data as _valid
+from core.idempotency import IDEMPOTENCY, replay_or_run
+from core.photos import private_image
 from whistle import services as whistle_services
 from whistle.choices import KIND_CATEGORIES, Category, WhistleKind
 from whistle.models import Event, Whistle, WhistlePhoto
 
 from . import services
 from .filters import CheckInFilter, WhistleFilter
-from .idempotency import replay_or_run
 from .models import CheckIn
 from .serializers import (
     AcknowledgeSerializer,
@@ -33,13 +33,6 @@ from .serializers import (
     SummonSerializer,
     WhistleKindSerializer,
     WhistleSerializer,
-)
-
-IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key",
-    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
-    OpenApiParameter.HEADER,
-    description="Retry safely: the same key from the same user answers the first result again.",
 )
 
 
@@ -137,18 +130,6 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = _valid(PhotoUploadSerializer, request)
         photo = whistle_services.add_photo(whistle, data["file"], request.user)
         return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
-
-
-def private_image(image, content_type):
-    """A stored photo's bytes, never cached by shared caches (a lost file answers 404)."""
-    try:
-        stream = image.open("rb")
-    except FileNotFoundError:  # the file was lost from storage: say so, not 500
-        raise Http404 from None
-    response = FileResponse(stream, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class WhistlePhotoFileView(APIView):

@@ -1,5 +1,6 @@
 """Forms of the street's and the department's pages; they validate input shape only, the
-services decide (their ValidationError is put back on the form's fields)."""
+services decide (their ValidationError is put back on the form's fields:
+core.forms.apply_service_errors)."""
 
 import uuid
 
@@ -9,27 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import StationMode
 from accounts.models import Community, Department
+from core.forms import MultipleImageField
+from core.ids import MAX_ID
 from whistle.choices import KIND_CATEGORIES, Category, WhistleKind
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleImageField, self).clean(f, initial) for f in files]
 
 
 class DepartmentChoiceField(forms.ModelMultipleChoiceField):
@@ -40,7 +23,7 @@ class DepartmentChoiceField(forms.ModelMultipleChoiceField):
         # An id the database cannot hold is not a choice: an error on the field, not an
         # overflow in the driver.
         for pk in value:
-            if not str(pk).isdigit() or not 0 < int(pk) < 2**63:
+            if not str(pk).isdigit() or not 0 < int(pk) <= MAX_ID:
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
@@ -136,14 +119,6 @@ class BlowWhistleForm(forms.Form):
             }
             for d in sorted(self.summonable, key=lambda d: (list(MODE_BADGE).index(d.mode), d.pk))
         ]
-
-
-def apply_service_errors(form, error: ValidationError):
-    """Put a service's field errors on the form (unknown fields become form errors)."""
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class SummonForm(forms.Form):

@@ -93,26 +93,6 @@ class SweepHeartbeat(models.Model):
         return f"{self.name} @ {self.at}"
 
 
-class IdempotencyKey(models.Model):
-    """The first answer to a creating POST sent with an `Idempotency-Key` header: the same key
-    from the same user answers it again and creates nothing more."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    fingerprint = models.CharField(max_length=64)  # method, path and body of the first request
-    status = models.PositiveSmallIntegerField(null=True)
-    body = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
-        ]
-
-    def __str__(self):
-        return f"{self.user_id}: {self.key}"
-
-
 class CheckInReminder(DeadlineModel):
     """A reminder before a check-in's deadline (DISPATCH_REMINDER_MINUTES): its `deadline` is
     when to remind. It is due only while its check-in's clock runs (nobody on site, not

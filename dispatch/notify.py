@@ -11,15 +11,16 @@ caused them; each event has a dedupe key, so repeating it notifies nobody twice.
 from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.choices import Role
 from accounts.models import DepartmentLeader, Membership
+from core.roles import STREET_ROLES, Role
+from notifications.audiences import dispatchers as _dispatchers
+from notifications.audiences import link as _link
+from notifications.audiences import users as _users
 from notifications.services import Message, notify, notify_many, notify_phone
 
 SUMMONED = "check_in.summoned"
@@ -27,23 +28,6 @@ REMINDER = "check_in.reminder"
 OVERDUE = "check_in.overdue"
 RESOLVED = "whistle.resolved"
 CANCELLED = "whistle.cancelled"
-
-STREET_ROLES = (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
-
-
-def _users(condition: Q):
-    return get_user_model().objects.filter(condition)
-
-
-def _dispatchers(department_id) -> Q:
-    return Q(memberships__role=Role.DEPARTMENT_DISPATCHER, memberships__department_id=department_id)
-
-
-def _link(page: str, api: str, pk: int) -> str:
-    try:
-        return reverse(page, args=[pk])
-    except NoReverseMatch:  # the pages are not installed: the API's view of it
-        return reverse(api, args=[pk])
 
 
 def _check_in_link(check_in) -> str:

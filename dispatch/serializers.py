@@ -3,17 +3,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.choices import Role
 from accounts.models import Community, Street
 from accounts.scope import scope_of
+from core.ids import MAX_ID
+from core.roles import STREET_ROLES
 from whistle.choices import Category, WhistleKind
 from whistle.models import Event, Whistle, WhistlePhoto
 
 from .models import CheckIn
 from .querysets import may_see_responder
-
-MAX_ID = 2**63 - 1  # a larger id is not an id: 400, never an overflow in the database driver
-
 
 PRIVATE_CHECK_IN_FIELDS = (
     "responder_name",
@@ -129,11 +127,7 @@ class WhistleSerializer(serializers.ModelSerializer):
 class _StreetsOfCaller(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         scope = scope_of(self.context["request"].user)
-        ids = [
-            unit
-            for role, unit in scope.role_units
-            if role in (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
-        ]
+        ids = [unit for role, unit in scope.role_units if role in STREET_ROLES]
         return Street.objects.filter(pk__in=ids)
 
 

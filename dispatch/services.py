@@ -15,7 +15,8 @@ from accounts.choices import Role
 from accounts.models import Department, Station
 from accounts.scope import scope_of
 from config.errors import Conflict
-from whistle.choices import KIND_CATEGORIES, EventType, WhistleKind, WhistleStatus
+from core.roles import STREET_ROLES
+from whistle.choices import ALLOWED_FROM, KIND_CATEGORIES, EventType, WhistleKind, WhistleStatus
 from whistle.models import Whistle
 from whistle.services import next_number, record_event, record_events
 
@@ -23,9 +24,6 @@ from . import deadlines, hooks, live, notify, reminders
 from .choices import CheckInStatus
 from .hooks import close_guards
 from .models import CheckIn
-
-STREET_ROLES = (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
-
 
 # --- who may act ---------------------------------------------------------------------------
 
@@ -222,7 +220,7 @@ def summon(user, whistle, departments) -> list[CheckIn]:
     """Summon more departments, or the same again for a new round of a long operation."""
     whistle = _locked(whistle)
     require_coordinate(user, whistle)
-    if whistle.status != WhistleStatus.OPEN:
+    if whistle.status not in ALLOWED_FROM["summon"]:
         raise Conflict(_("Departments can be summoned only while the whistle is open."), "not_open")
     departments = _summonable(user, whistle.street, departments)
     return _summon(user, whistle, departments, timezone.now())
@@ -361,7 +359,7 @@ def leave(user, check_in) -> CheckIn:
     """事不完、人不撤: a department leaves only once the whistle is resolved."""
     require_department(user, check_in)
     check_in, now = _locked_check_in(check_in)
-    if check_in.whistle.status == WhistleStatus.OPEN:
+    if check_in.whistle.status not in ALLOWED_FROM["leave"]:
         raise Conflict(
             _("Nobody leaves until the matter is done: the whistle is not resolved yet."),
             "not_resolved",
@@ -428,7 +426,7 @@ def resolve(user, whistle, *, summary) -> Whistle:
     require_street(user, whistle)
     if not (summary or "").strip():
         raise ValidationError({"summary": _("Say how the matter was resolved.")})
-    if whistle.status != WhistleStatus.OPEN:
+    if whistle.status not in ALLOWED_FROM["resolve"]:
         raise Conflict(_("Only an open whistle can be resolved."), "not_open")
     now = timezone.now()
     deadlines.mark_due(whistle.check_ins.all(), now)
@@ -449,7 +447,7 @@ def cancel(user, whistle, *, reason) -> Whistle:
     require_street(user, whistle)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the whistle is cancelled.")})
-    if whistle.status != WhistleStatus.OPEN:
+    if whistle.status not in ALLOWED_FROM["cancel"]:
         raise Conflict(_("Only an open whistle can be cancelled."), "not_open")
     now = timezone.now()
     deadlines.mark_due(whistle.check_ins.all(), now)
@@ -467,9 +465,9 @@ def cancel(user, whistle, *, reason) -> Whistle:
 def close(user, whistle) -> Whistle:
     whistle = _locked(whistle)
     require_street(user, whistle)
-    if whistle.status == WhistleStatus.OPEN:
-        raise Conflict(_("Resolve the whistle before closing it."), "not_resolved")
-    if whistle.status != WhistleStatus.RESOLVED:
+    if whistle.status not in ALLOWED_FROM["close"]:
+        if whistle.status == WhistleStatus.OPEN:
+            raise Conflict(_("Resolve the whistle before closing it."), "not_resolved")
         raise Conflict(_("Only a resolved whistle can be closed."), "not_resolved")
     for guard in close_guards:
         reason = guard(whistle)

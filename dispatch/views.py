@@ -1,7 +1,6 @@
 """Pages of the loop: the street blows and follows its whistle live; the department's queue
 shows summonses live and acknowledges; the responder reports on site from a phone."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,11 +19,14 @@ from accounts.choices import Role
 from accounts.models import Street
 from accounts.scope import scope_of
 from config.errors import Conflict
+from core import idempotency
+from core.forms import apply_service_errors
+from core.photos import validate_photos
 from whistle import services as whistle_services
-from whistle.choices import KIND_CATEGORIES, Category, WhistleStatus
+from whistle.choices import KIND_CATEGORIES, Category, WhistleStatus, allowed_actions
 from whistle.models import Event, Whistle
 
-from . import idempotency, live, services
+from . import live, services
 from .choices import CheckInStatus
 from .filters import CheckInFilter, WhistleFilter
 from .forms import (
@@ -34,12 +36,9 @@ from .forms import (
     CancelForm,
     ResolveForm,
     SummonForm,
-    apply_service_errors,
 )
 from .models import CheckIn
 from .querysets import may_see_responder
-
-STREET_ROLES = (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
 
 
 def _streets_of(user):
@@ -119,7 +118,7 @@ def whistle_new(request):
             return whistle
 
         try:
-            whistle_services.validate_photos(data["photos"])
+            validate_photos(data["photos"])
             pk, repeated = idempotency.once(request.user, data["idempotency_key"], blow)
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -147,7 +146,6 @@ def whistle_new(request):
             "form": form,
             "street": street,
             "streets": streets,
-            "deadline_minutes": settings.WHISTLE_CHECKIN_DEADLINE_SECONDS // 60,
             "kind_categories": {
                 kind: [{"code": c, "name": str(labels[c])} for c in codes]
                 for kind, codes in KIND_CATEGORIES.items()
@@ -167,6 +165,8 @@ def _whistle_context(request, whistle):
         "events": list(whistle.events.all()),
         "now": timezone.now(),
         "can_act": can_act,
+        # the street's actions its status allows (whistle/choices.py ALLOWED_FROM)
+        "actions": allowed_actions(whistle.status) & {"summon", "resolve", "cancel", "close"},
         "summon_form": SummonForm(street=whistle.street, user=request.user)
         if services.may_coordinate(request.user, whistle.street_id)
         else None,

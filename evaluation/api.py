@@ -15,11 +15,11 @@ from accounts.choices import Role
 from accounts.models import District
 from accounts.scope import scope_of
 from config.api import valid_data as _valid
-from dispatch.api import IDEMPOTENCY
-from dispatch.filters import IdFilter
-from dispatch.idempotency import replay_or_run
+from core.filters import IdFilter
+from core.idempotency import IDEMPOTENCY, replay_or_run
+from core.ids import MAX_ID
+from core.periods import PERIOD_PATTERN
 from dispatch.models import CheckIn
-from dispatch.serializers import MAX_ID
 
 from . import scoring, services
 from .models import DepartmentScore, Evaluation
@@ -96,7 +96,7 @@ DISTRICT = OpenApiParameter(
 )
 PERIOD = OpenApiParameter(
     "period",
-    {"type": "string", "pattern": scoring.PERIOD_PATTERN},
+    {"type": "string", "pattern": PERIOD_PATTERN},
     description="YYYY-MM, YYYY-Qn or YYYY (default: this month).",
 )
 

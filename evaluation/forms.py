@@ -1,5 +1,5 @@
 """Forms of the evaluation pages. They check the shape of the input only; the services decide
-(their ValidationError goes back on the fields with dispatch.forms.apply_service_errors)."""
+(their ValidationError goes back on the fields with core.forms.apply_service_errors)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -1,7 +1,7 @@
 """Who is told about evaluations and vetoes (in the transaction: the outbox)."""
 
-from accounts.choices import Role
-from powers.notify import committee, dispatchers, district_role, leaders, link, tell
+from core.roles import Role
+from notifications.audiences import committee, dispatchers, district_role, leaders, link, tell
 
 EVALUATED = "evaluation.evaluated"
 VETOED = "evaluation.vetoed"

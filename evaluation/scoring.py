@@ -15,71 +15,23 @@ nightly task every recent period: the same function, so both give the same numbe
 """
 
 import math
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Department
+from core.periods import BEIJING, Period, parse_period, periods_of
 from dispatch.models import CheckIn
 from whistle.choices import WhistleStatus
 
 from .choices import COUNTING_VETOES, EvaluationStatus, Timeliness
 from .models import ConfirmedPeriod, DepartmentScore, Evaluation
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-# A month, a quarter or a year of 2000-2999 (the schema documents this pattern)
-PERIOD_PATTERN = r"^(2[0-9]{3})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
-PERIOD = re.compile(PERIOD_PATTERN, re.ASCII)
 COUNTED = (WhistleStatus.RESOLVED, WhistleStatus.CLOSED)
-
-
-@dataclass(frozen=True)
-class Period:
-    code: str
-    start: date  # first day
-    end: date  # first day after
-
-    @property
-    def bounds(self) -> tuple[datetime, datetime]:
-        """[start, end) as aware datetimes in Asia/Shanghai."""
-        return (
-            datetime.combine(self.start, datetime.min.time(), SHANGHAI),
-            datetime.combine(self.end, datetime.min.time(), SHANGHAI),
-        )
-
-
-def parse_period(code: str) -> Period | None:
-    match = PERIOD.fullmatch(code or "") if isinstance(code, str) else None
-    if not match:
-        return None
-    year, month, quarter = int(match[1]), match[2], match[3]
-    if not 2000 <= year <= 2999:
-        return None
-    if month:
-        first, months = int(month), 1
-    elif quarter:
-        first, months = (int(quarter) - 1) * 3 + 1, 3
-    else:
-        first, months = 1, 12
-    last = first + months  # month after, may be 13
-    end = date(year + (last > 12), (last - 1) % 12 + 1, 1)
-    return Period(code, date(year, first, 1), end)
-
-
-def periods_of(moment: datetime) -> list[str]:
-    """The month, quarter and year a moment belongs to, in Asia/Shanghai."""
-    local = moment.astimezone(SHANGHAI)
-    return [
-        f"{local.year}-{local.month:02d}",
-        f"{local.year}-Q{(local.month - 1) // 3 + 1}",
-        f"{local.year}",
-    ]
 
 
 def timeliness(check_in) -> tuple[str, int | None, int | None]:
@@ -123,21 +75,54 @@ def weights() -> dict[str, Decimal]:
     return {k: Decimal(str(v)) for k, v in settings.EVALUATION_WEIGHTS.items()}
 
 
-def formula(on_time_rate, mean_rating, overdue_share, vetoes) -> Decimal:
-    """The default formula of domain.md. With nothing to judge timeliness by, the on-time rate
-    counts as 100% and the overdue share as 0; with no ratings, the mean rating counts as 3
-    (neutral). Rounded to 2 decimals, never below 0."""
-    w = weights()
-    on_time = Decimal(1) if on_time_rate is None else Decimal(on_time_rate)
-    rating = Decimal(3) if mean_rating is None else Decimal(mean_rating)
-    overdue = Decimal(0) if overdue_share is None else Decimal(overdue_share)
-    score = (
-        w["on_time"] * on_time
-        + w["rating"] * (rating - 1) / 4
-        + w["not_overdue"] * (1 - overdue)
-        - w["veto"] * vetoes
+@dataclass(frozen=True)
+class Terms:
+    """The formula's inputs (with the defaults applied) and its four terms, unrounded: the one
+    place the formula is written; the score page shows these same terms step by step."""
+
+    weights: dict
+    on_time_rate: Decimal
+    mean_rating: Decimal
+    overdue_share: Decimal
+    vetoes: int
+
+    @property
+    def on_time(self) -> Decimal:
+        return self.weights["on_time"] * self.on_time_rate
+
+    @property
+    def rating(self) -> Decimal:
+        return self.weights["rating"] * (self.mean_rating - 1) / 4
+
+    @property
+    def not_overdue(self) -> Decimal:
+        return self.weights["not_overdue"] * (1 - self.overdue_share)
+
+    @property
+    def veto(self) -> Decimal:
+        return self.weights["veto"] * self.vetoes
+
+    @property
+    def total(self) -> Decimal:
+        return self.on_time + self.rating + self.not_overdue - self.veto
+
+
+def terms(on_time_rate, mean_rating, overdue_share, vetoes) -> Terms:
+    """With nothing to judge timeliness by, the on-time rate counts as 100% and the overdue
+    share as 0; with no ratings, the mean rating counts as 3 (neutral)."""
+    return Terms(
+        weights(),
+        Decimal(1) if on_time_rate is None else Decimal(on_time_rate),
+        Decimal(3) if mean_rating is None else Decimal(mean_rating),
+        Decimal(0) if overdue_share is None else Decimal(overdue_share),
+        vetoes,
     )
-    return max(Decimal(0), score).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def formula(on_time_rate, mean_rating, overdue_share, vetoes) -> Decimal:
+    """The default formula of domain.md (`terms`), rounded to 2 decimals, never below 0."""
+    total = terms(on_time_rate, mean_rating, overdue_share, vetoes).total
+    return max(Decimal(0), total).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def components(department_id: int, period: Period) -> dict | None:
@@ -236,7 +221,7 @@ def recompute_for_whistle(department_ids, blown_at) -> None:
 
 def recent_periods(now=None) -> list[str]:
     """The periods a nightly recompute covers: this and last month, their quarters and years."""
-    now = (now or timezone.now()).astimezone(SHANGHAI)
+    now = (now or timezone.now()).astimezone(BEIJING)
     last_month = now.replace(day=1) - timedelta(days=1)
     return sorted(set(periods_of(now) + periods_of(last_month)))
 

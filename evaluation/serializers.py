@@ -1,14 +1,12 @@
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import District
-from config import fields
-from config.fields import BoundedDecimalField
-from powers.serializers import ScopedId
+from core import fields
+from core.fields import BoundedDecimalField
+from core.ids import ScopedId
+from core.periods import PERIOD_PATTERN
 
-from . import scoring
 from .models import DepartmentScore, Evaluation
 
 
@@ -131,5 +129,5 @@ def _visible_districts(request):
 
 class ConfirmSerializer(serializers.Serializer):
     # a district outside the caller's scope "does not exist": 400 naming the field
-    district = extend_schema_field(OpenApiTypes.INT)(ScopedId)(_visible_districts)
-    period = serializers.RegexField(scoring.PERIOD_PATTERN, max_length=7)
+    district = ScopedId(_visible_districts)
+    period = serializers.RegexField(PERIOD_PATTERN, max_length=7)

@@ -13,20 +13,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.choices import Power, Role, TimelineEventType
-from accounts.grants import holds_power
+from accounts.grants import with_power
 from accounts.models import Station
 from accounts.scope import scope_of
 from config.errors import Conflict
 from dispatch import deadlines
 from dispatch.models import CheckIn
-from whistle.choices import EventType, WhistleStatus
+from whistle.choices import ALLOWED_FROM, EventType
 from whistle.services import record_event
 
 from . import scoring
 from .choices import EvaluationStatus, VetoStatus
 from .models import ConfirmedPeriod, DepartmentScore, Evaluation, EvaluationWindow
 
-EVALUABLE = (WhistleStatus.RESOLVED,)
+EVALUABLE = ALLOWED_FROM["evaluate"]  # whistle/choices.py: the one table of actions
 
 
 def may_evaluate(user, street_id) -> bool:
@@ -34,15 +34,22 @@ def may_evaluate(user, street_id) -> bool:
     return scope_of(user).has_role(Role.COMMITTEE_MEMBER, street_id)
 
 
-def may_veto(user, check_in) -> bool:
-    """The veto is a granted power (否决权) on the department's station in the street."""
-    station = (
-        check_in.station
-        or Station.objects.filter(
-            street_id=check_in.whistle.street_id, department_id=check_in.department_id
-        ).first()
+def veto_check(user, street_id):
+    """The veto is a granted power (否决权) on the department's station in the street: on the
+    check-in's station, or, for a check-in without one, on the station of its department in
+    the street. Returns the test for any check-in of that street's whistles, after one query
+    (the whistle's page asks it for every check-in)."""
+    rows = list(
+        with_power(
+            user, Power.VETO_DEPARTMENT, Station.objects.filter(street_id=street_id)
+        ).values_list("pk", "department_id")
     )
-    return station is not None and holds_power(user, Power.VETO_DEPARTMENT, station)
+    stations, departments = {pk for pk, _d in rows}, {d for _pk, d in rows}
+    return lambda c: c.station_id in stations if c.station_id else c.department_id in departments
+
+
+def may_veto(user, check_in) -> bool:
+    return veto_check(user, check_in.whistle.street_id)(check_in)
 
 
 def may_review(user, district_id) -> bool:

@@ -4,19 +4,18 @@ Every object is looked up through `visible_to(request.user)` first (outside the 
 scope: 404); in scope without the role or the power: 403; then the service decides (its
 ValidationError goes back on the form, a Conflict becomes a message and a redirect)."""
 
-import csv
-import io
 import math
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,14 +24,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.choices import Power, Role
-from accounts.grants import with_power
-from accounts.models import District, Station
+from accounts.choices import Role
+from accounts.models import District
 from accounts.scope import scope_of
 from config.errors import Conflict
-from dispatch.forms import apply_service_errors
+from core import exports
+from core.charts import LineChart
+from core.forms import apply_service_errors
+from core.ids import MAX_ID
+from core.periods import months_ending
 from dispatch.models import CheckIn
-from dispatch.serializers import MAX_ID
 from whistle.choices import WhistleStatus
 from whistle.models import Whistle
 
@@ -103,22 +104,11 @@ def period_label(code) -> str:
     return _("Year %(year)s") % {"year": code}
 
 
-def _month_codes_ending(month: str, count: int) -> list[str]:
-    year, number = int(month[:4]), int(month[5:])
-    codes = []
-    for _i in range(count):
-        codes.append(f"{year}-{number:02d}")
-        number -= 1
-        if number == 0:
-            year, number = year - 1, 12
-    return codes[::-1]
-
-
 def _period_choices(selected: str) -> list[dict]:
     """The picker: the last 12 months, 8 quarters, 3 years (and the selected one)."""
     now = timezone.now()
     month, quarter, year = scoring.periods_of(now)
-    months = _month_codes_ending(month, 12)[::-1]
+    months = months_ending(month, 12)[::-1]
     quarters, y, q = [], int(quarter[:4]), int(quarter[6])
     for _i in range(8):
         quarters.append(f"{y}-Q{q}")
@@ -157,16 +147,6 @@ def _positive_id(value):
 # --- the whistle: evaluating the departments it summoned ---------------------------------------
 
 
-def _vetoable(user, whistle) -> tuple[set[int], set[int]]:
-    """(station ids, department ids) of the whistle's street on which the person holds the
-    veto: services.may_veto for every check-in at once (one query)."""
-    rows = with_power(
-        user, Power.VETO_DEPARTMENT, Station.objects.filter(street_id=whistle.street_id)
-    ).values_list("pk", "department_id")
-    rows = list(rows)
-    return {pk for pk, _d in rows}, {d for _pk, d in rows}
-
-
 def _whistle_page(request, whistle, bound=None, status=200):
     """The whistle's evaluation page; `bound` is (check-in id, form) after an invalid post."""
     user = request.user
@@ -185,12 +165,14 @@ def _whistle_page(request, whistle, bound=None, status=200):
     }
     window = EvaluationWindow.objects.filter(whistle=whistle).first()
     may_evaluate = services.may_evaluate(user, whistle.street_id)
-    evaluable = may_evaluate and whistle.status == WhistleStatus.RESOLVED
-    stations, departments = _vetoable(user, whistle) if evaluable else (set(), set())
+    evaluable = may_evaluate and whistle.status in services.EVALUABLE
+    may_veto_check_in = (
+        services.veto_check(user, whistle.street_id) if evaluable else (lambda c: False)
+    )
     rows = []
     for c in check_ins:
         kind, words = timeliness_words(c)
-        may_veto = c.station_id in stations if c.station_id else c.department_id in departments
+        may_veto = may_veto_check_in(c)
         form = None
         if evaluable and not c.evaluated:
             form = bound[1] if bound and bound[0] == c.pk else EvaluateForm(check_in_id=c.pk)
@@ -395,6 +377,9 @@ def _choose(request, params):
 
 
 def _ranking(user, district, code) -> list[DepartmentScore]:
+    """The district's departments by final score; those summoned fewer than
+    EVALUATION_RANK_MIN_CHECK_INS times in the period come after, without a rank (as the
+    12345 ranking leaves out streets with too few call-backs)."""
     rows = list(
         DepartmentScore.objects.visible_to(user)
         .filter(district=district, period=code)
@@ -402,8 +387,13 @@ def _ranking(user, district, code) -> list[DepartmentScore]:
         .annotate(final=Coalesce(F("adjusted_score"), F("score")))
         .order_by("-final", "department_id")
     )
-    for rank, row in enumerate(rows, 1):
+    minimum = settings.EVALUATION_RANK_MIN_CHECK_INS
+    rows.sort(key=lambda row: row.check_ins < minimum)  # stable: each part stays by score
+    ranked = [row for row in rows if row.check_ins >= minimum]
+    for rank, row in enumerate(ranked, 1):
         row.rank = rank
+    for row in rows:
+        row.rank = getattr(row, "rank", None)
         row.p50_minutes = minutes(row.check_in_seconds_p50)
         row.p90_minutes = minutes(row.check_in_seconds_p90)
         row.on_time_percent = percent(row.on_time_rate)
@@ -424,7 +414,7 @@ def _trend(user, district, code, rows) -> dict | None:
     period = scoring.parse_period(code)
     last = period.end - timedelta(days=1)
     last_month = min(f"{last.year}-{last.month:02d}", scoring.periods_of(timezone.now())[0])
-    months = _month_codes_ending(last_month, TREND_MONTHS)
+    months = months_ending(last_month, TREND_MONTHS)
     values = {}
     for department_id, month, score, adjusted in (
         DepartmentScore.objects.visible_to(user)
@@ -433,47 +423,26 @@ def _trend(user, district, code, rows) -> dict | None:
         .values_list("department_id", "period", "score", "adjusted_score")
     ):
         values[(department_id, month)] = adjusted if adjusted is not None else score
-    width, height, left, right, top_pad, bottom = 640, 260, 40, 12, 12, 30
-    plot_w, plot_h = width - left - right, height - top_pad - bottom
-    step = plot_w / (len(months) - 1)
-
-    def x(i):
-        return round(left + i * step, 1)
-
-    def y(value):
-        return round(top_pad + (100 - float(value)) / 100 * plot_h, 1)
-
+    chart = LineChart(points=len(months), height=260, maximum=100)
     series = []
     for n, row in enumerate(top):
-        segments, current, dots = [], [], []
-        for i, month in enumerate(months):
-            value = values.get((row.department_id, month))
-            if value is None:
-                if current:
-                    segments.append(" ".join(current))
-                current = []
-                continue
-            current.append(f"{x(i)},{y(value)}")
-            dots.append({"x": x(i), "y": y(value), "value": value, "month": month})
-        if current:
-            segments.append(" ".join(current))
+        segments, dots = chart.line(
+            [values.get((row.department_id, month)) for month in months],
+            lambda i, value: {"value": value, "month": months[i]},
+        )
         series.append(
             {
                 "name": row.department.name,
                 "color": PALETTE[n % len(PALETTE)],
-                "segments": [s for s in segments if " " in s],
+                "segments": segments,
                 "dots": dots,
             }
         )
     return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "bottom": top_pad + plot_h,
-        "grid": [{"value": v, "y": y(v)} for v in (0, 25, 50, 75, 100)],
+        **chart.frame(),
+        "grid": chart.grid((v, v) for v in (0, 25, 50, 75, 100)),
         "months": [
-            {"x": x(i), "label": m if i == 0 or m.endswith("-01") else m[5:], "code": m}
+            {"x": chart.x(i), "label": m if i == 0 or m.endswith("-01") else m[5:], "code": m}
             for i, m in enumerate(months)
         ],
         "series": series,
@@ -505,6 +474,8 @@ def scores(request):
             "open_count": sum(1 for r in rows if r.confirmed_at is None),
             "query": query,
             "weights": scoring.weights(),
+            "rank_minimum": settings.EVALUATION_RANK_MIN_CHECK_INS,
+            "unranked": sum(1 for r in rows if r.rank is None),
         },
     )
 
@@ -599,62 +570,25 @@ def _export_values(row) -> list:
     return [values[key] for key, _msgid in EXPORT_COLUMNS]
 
 
-def _cell(value):
-    """A value for a spreadsheet: text that a spreadsheet would run as a formula is quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _bad_request(message):
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-
-
 @login_required
 def scores_export(request):
     user = request.user
     kind = request.GET.get("format", "csv")
-    if kind not in ("csv", "xlsx"):
-        return _bad_request(_("Choose the format: csv or xlsx."))
+    if kind not in exports.FORMATS:
+        return exports.bad_request(_("Choose the format: csv or xlsx."))
     _districts, district, code, errors = _choose(request, request.GET)
     if errors:
-        return _bad_request(" ".join(str(e) for e in errors.values()))
+        return exports.bad_request(" ".join(str(e) for e in errors.values()))
     if district is None:
-        return _bad_request(_("Choose a district from the list."))
-    rows = _ranking(user, district, code)
-    headers = _headers()
-    name = f"department-scores-{district.code or district.pk}-{code}"
-    if kind == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # the BOM: Excel then reads UTF-8
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow([_cell(v) for v in _export_values(row)])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = code
-        sheet.append(headers)
-        for row in rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in _export_values(row)])
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # typed text, never a formula
-                    cell.data_type = "s"
-        sheet.freeze_panes = "C2"
-        output = io.BytesIO()
-        book.save(output)
-        response = HttpResponse(
-            output.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
+        return exports.bad_request(_("Choose a district from the list."))
+    return exports.table(
+        kind,
+        headers=_headers(),
+        rows=[_export_values(row) for row in _ranking(user, district, code)],
+        name=f"department-scores-{district.code or district.pk}-{code}",
+        sheet=code,
+        freeze="C2",
+    )
 
 
 @login_required
@@ -734,7 +668,8 @@ def _components(score) -> list[dict]:
         {
             "label": _("On site in time"),
             "value": score.on_time,
-            "meaning": _("Checked in (报到) within the 30-minute deadline."),
+            "meaning": _("Checked in (报到) within the %(minutes)s-minute deadline.")
+            % {"minutes": settings.WHISTLE_CHECKIN_DEADLINE_SECONDS // 60},
         },
         {
             "label": _("On-time rate"),
@@ -803,16 +738,10 @@ def _components(score) -> list[dict]:
 
 def _steps(score) -> dict:
     """The formula applied to the stored components, step by step."""
-    w = scoring.weights()
+    t = scoring.terms(score.on_time_rate, score.mean_rating, score.overdue_share, score.vetoes)
+    w, rate, rating, share = t.weights, t.on_time_rate, t.mean_rating, t.overdue_share
     q2 = Decimal("0.01")
-    rate = Decimal(1) if score.on_time_rate is None else Decimal(score.on_time_rate)
-    rating = Decimal(3) if score.mean_rating is None else Decimal(score.mean_rating)
-    share = Decimal(0) if score.overdue_share is None else Decimal(score.overdue_share)
-    on_time = w["on_time"] * rate
-    rated = w["rating"] * (rating - 1) / 4
-    not_overdue = w["not_overdue"] * (1 - share)
-    veto = w["veto"] * score.vetoes
-    total = on_time + rated + not_overdue - veto
+    on_time, rated, not_overdue, veto, total = t.on_time, t.rating, t.not_overdue, t.veto, t.total
     result = scoring.formula(
         score.on_time_rate, score.mean_rating, score.overdue_share, score.vetoes
     )

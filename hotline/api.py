@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import valid_data as _valid
-from dispatch.api import IDEMPOTENCY
-from dispatch.idempotency import replay_or_run
+from core.idempotency import IDEMPOTENCY, replay_or_run
+from core.photos import private_image
 from dispatch.serializers import PhotoUploadSerializer, WhistleSerializer
 
 from . import rates, services
@@ -210,8 +210,6 @@ class RequestPhotoFileView(APIView):
 
     @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     def get(self, request, request_pk, pk):
-        from dispatch.api import private_image
-
         from .models import RequestPhoto
 
         owner = get_object_or_404(ServiceRequest.objects.visible_to(request.user), pk=request_pk)

@@ -28,6 +28,19 @@ OPEN_STATUSES = (
 )
 
 
+# What each action needs the request's status to be: the one table that the services'
+# conditional UPDATEs and the request page's buttons both read.
+ALLOWED_FROM = {
+    "dispatch": (RequestStatus.NEW, RequestStatus.RETURNED),
+    "accept": (RequestStatus.DISPATCHED,),
+    "contact": (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED),
+    "reply": (RequestStatus.ACCEPTED,),
+    "return": (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED),
+    "callback": (RequestStatus.REPLIED, RequestStatus.CLOSED),
+    "whistle": (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED),
+}
+
+
 class DeadlineKind(models.TextChoices):
     RESPONSE = "response", _("Response (contact the citizen)")
     RESOLUTION = "resolution", _("Resolution (reply)")

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Street
-from dispatch.forms import MultipleImageField
+from core.forms import MultipleImageField
 
 from .choices import Channel, RequestStatus, Satisfaction
 from .models import RequestCategory

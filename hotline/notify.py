@@ -2,19 +2,17 @@
 
 from django.db.models import Q
 
-from accounts.choices import Role
-from powers.notify import link, tell
+from core.roles import STREET_ROLES, Role
+from notifications.audiences import district_role, link, tell
 
 DISPATCHED = "hotline.dispatched"
 RETURNED = "hotline.returned"
 OVERDUE = "hotline.overdue"
 REOPENED = "hotline.reopened"
 
-STREET = (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
-
 
 def _street(street_id) -> Q:
-    return Q(memberships__role__in=STREET, memberships__street_id=street_id)
+    return Q(memberships__role__in=STREET_ROLES, memberships__street_id=street_id)
 
 
 def _operators() -> Q:
@@ -62,11 +60,7 @@ def overdue(row) -> None:
 
     request = row.request
     tell(
-        _street(row.street_id)
-        | Q(
-            memberships__role=Role.DISTRICT_REVIEWER,
-            memberships__district_id=row.street.district_id,
-        ),
+        _street(row.street_id) | district_role(Role.DISTRICT_REVIEWER, row.street.district_id),
         kind=OVERDUE,
         compose=lambda: (
             _("Overdue: request %(number)s (%(deadline)s)")

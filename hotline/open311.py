@@ -31,7 +31,6 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import validate_email
@@ -43,11 +42,12 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from core.periods import BEIJING
+
 from .choices import OPEN_STATUSES, Channel, DeadlineKind, RequestStatus
 from .models import CallBack, Open311Key, RequestCategory, RequestDeadline, ServiceRequest
 from .services import take_request
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-28T00:00:00+08:00"
 JURISDICTIONS = ("", "beijing")
@@ -261,7 +261,7 @@ def _body(request) -> dict:
 def _when(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return timezone.localtime(moment, SHANGHAI).isoformat(timespec="seconds")
+    return timezone.localtime(moment, BEIJING).isoformat(timespec="seconds")
 
 
 def _coordinate(value: str, name: str, limit: int) -> Decimal:
@@ -282,14 +282,14 @@ def _moment(value: str, name: str, end: bool = False) -> datetime:
     try:
         if _DAY.fullmatch(value):
             moment = datetime.combine(
-                date.fromisoformat(value), time.max if end else time.min, tzinfo=SHANGHAI
+                date.fromisoformat(value), time.max if end else time.min, tzinfo=BEIJING
             )
         else:
             moment = parse_datetime(value)
             if moment is None:
                 raise ValueError(value)
             if timezone.is_naive(moment):
-                moment = moment.replace(tzinfo=SHANGHAI)
+                moment = moment.replace(tzinfo=BEIJING)
         return moment.astimezone(UTC)
     except (ValueError, OverflowError):
         raise Open311Error(400, problem) from None

@@ -13,17 +13,16 @@ Each aggregate is one GROUP BY over indexed columns (bench/rankings.py measures 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Q
 
 from accounts.models import Street
+from core.periods import BEIJING, previous_month
 
 from .choices import RankCategory, Satisfaction
 from .models import CallBack, ServiceRequest
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FOUR = Decimal("0.0001")
 
 
@@ -64,8 +63,8 @@ class StreetRates:
 
 def day_bounds(first: date, after: date) -> tuple[datetime, datetime]:
     return (
-        datetime.combine(first, time.min, SHANGHAI),
-        datetime.combine(after, time.min, SHANGHAI),
+        datetime.combine(first, time.min, BEIJING),
+        datetime.combine(after, time.min, BEIJING),
     )
 
 
@@ -73,10 +72,6 @@ def month_range(year: int, month: int) -> tuple[date, date]:
     first = date(year, month, 1)
     after = date(year + (month == 12), month % 12 + 1, 1)
     return first, after
-
-
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
 def volumes(first: date, after: date, street_ids=None) -> dict[int, int]:
@@ -180,7 +175,7 @@ def monthly(year: int, month: int) -> dict:
 
 def street_trend(street_id: int, days: int = 30, end: date | None = None) -> list[StreetRates]:
     """A street's daily rates over the last `days` days (one query per aggregate)."""
-    end = end or datetime.now(SHANGHAI).date()
+    end = end or datetime.now(BEIJING).date()
     first = end - timedelta(days=days - 1)
     callbacks = (
         CallBack.objects.filter(

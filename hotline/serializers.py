@@ -1,12 +1,10 @@
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Community
-from config import fields
-from config.fields import BoundedDecimalField
-from powers.serializers import ScopedId
+from core import fields
+from core.fields import BoundedDecimalField
+from core.ids import ScopedId
 
 from .choices import Channel, Satisfaction
 from .models import CallBack, RequestCategory, RequestPhoto, ServiceRequest
@@ -14,7 +12,7 @@ from .services import may_see_contact
 
 
 def _id(scoped, **kwargs):
-    return extend_schema_field(OpenApiTypes.INT)(ScopedId)(scoped, **kwargs)
+    return ScopedId(scoped, **kwargs)
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -38,9 +36,6 @@ class CallBackSerializer(serializers.ModelSerializer):
             "latest",
         ]
         read_only_fields = fields
-
-
-PRIVATE = ("citizen_name", "citizen_phone", "citizen_email")
 
 
 class RequestSerializer(serializers.ModelSerializer):

@@ -6,12 +6,11 @@ deadlines on the platform's engine."""
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import CharField, F, Q, Value
+from django.db.models import CharField, F, Value
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,13 +20,12 @@ from accounts.models import Community, Street
 from accounts.scope import scope_of
 from accounts.services import record
 from config.errors import Conflict
+from core.periods import BEIJING
+from core.photos import clean_photo
 from dispatch import deadlines
 
-from .choices import Channel, DeadlineKind, RequestStatus, Satisfaction
+from .choices import ALLOWED_FROM, Channel, DeadlineKind, RequestStatus, Satisfaction
 from .models import CallBack, RequestCategory, RequestDeadline, ServiceRequest
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 # --- who may act -----------------------------------------------------------------------------
 
@@ -111,7 +109,7 @@ def suggest_street(address: str = "", community=None):
 
 
 def _number(request) -> str:
-    day = timezone.localtime(request.received_at, SHANGHAI).strftime("%Y%m%d")
+    day = timezone.localtime(request.received_at, BEIJING).strftime("%Y%m%d")
     return f"{day}{request.pk:07d}"
 
 
@@ -276,7 +274,7 @@ def dispatch_request(user, request, street) -> ServiceRequest:
     _stop_deadlines(request, now)
     _transition(
         request,
-        (RequestStatus.NEW, RequestStatus.RETURNED),
+        ALLOWED_FROM["dispatch"],
         status=RequestStatus.DISPATCHED,
         street=street,
         dispatched_at=now,
@@ -303,9 +301,7 @@ def accept(user, request) -> ServiceRequest:
     request = _locked(request)
     require_street(user, request)
     now = timezone.now()
-    _transition(
-        request, (RequestStatus.DISPATCHED,), status=RequestStatus.ACCEPTED, accepted_at=now
-    )
+    _transition(request, ALLOWED_FROM["accept"], status=RequestStatus.ACCEPTED, accepted_at=now)
     record(TimelineEventType.REQUEST_ACCEPTED, request, actor=user, street=request.street, at=now)
     return request
 
@@ -320,7 +316,7 @@ def contact(user, request, *, note="") -> ServiceRequest:
         raise Conflict(_("The citizen was already contacted."), "contacted")
     _transition(
         request,
-        (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED),
+        ALLOWED_FROM["contact"],
         status=RequestStatus.ACCEPTED,
         accepted_at=request.accepted_at or now,
         contacted_at=now,
@@ -354,7 +350,7 @@ def reply(user, request, *, reply) -> ServiceRequest:
     now = timezone.now()
     _transition(
         request,
-        (RequestStatus.ACCEPTED,),
+        ALLOWED_FROM["reply"],
         status=RequestStatus.REPLIED,
         replied_at=now,
         reply=text,
@@ -378,7 +374,7 @@ def return_request(user, request, *, reason) -> ServiceRequest:
     street = request.street
     _transition(
         request,
-        (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED),
+        ALLOWED_FROM["return"],
         status=RequestStatus.RETURNED,
         returned_at=now,
         return_reason=reason,
@@ -453,7 +449,7 @@ def call_back(
             errors["reopen"] = _("Only a reached, dissatisfied citizen reopens a request.")
     if errors:
         raise ValidationError(errors)
-    if request.status not in (RequestStatus.REPLIED, RequestStatus.CLOSED):
+    if request.status not in ALLOWED_FROM["callback"]:
         raise Conflict(_("Call back once the street has replied."), "not_replied")
     if request.status == RequestStatus.CLOSED and not reached:
         # the citizen's answer already counts; an unanswered call must not erase it
@@ -469,7 +465,7 @@ def call_back(
         request=request,
         street=request.street,
         called_at=now,
-        called_on=timezone.localtime(now, SHANGHAI).date(),
+        called_on=timezone.localtime(now, BEIJING).date(),
         called_by=user,
         reached=reached,
         contacted=contacted if reached else None,
@@ -521,8 +517,6 @@ def add_photo(user, request, upload):
     image and size-limited like the whistles' photos)."""
     import secrets
 
-    from whistle.services import clean_photo
-
     from .models import RequestPhoto
 
     if not may_add_photo(user, request):
@@ -563,7 +557,7 @@ def blow_from_request(user, request, **whistle_fields):
     require_street(user, request)
     if request.whistle_id is not None:
         raise Conflict(_("A whistle was already blown for this request."), "whistle")
-    if request.status not in (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED):
+    if request.status not in ALLOWED_FROM["whistle"]:
         raise Conflict(_("Only a request the street is handling can become a whistle."), "state")
     whistle_fields.setdefault("description", request.description)
     whistle_fields.setdefault("location", request.address or request.street.name)
@@ -581,9 +575,3 @@ def blow_from_request(user, request, **whistle_fields):
         number=whistle.number,
     )
     return whistle
-
-
-def open_requests_of(street_ids):
-    return ServiceRequest.objects.filter(street_id__in=street_ids).exclude(
-        Q(status=RequestStatus.CLOSED) | Q(status=RequestStatus.REPLIED)
-    )

@@ -6,8 +6,6 @@ daily and monthly rankings of the streets.
 Habits of the platform: the object is looked up in the person's scope first (outside → 404),
 then the role is checked (→ 403), then the service decides."""
 
-import csv
-import io
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,25 +16,36 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
-from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.choices import Role
 from accounts.models import Street
 from accounts.scope import scope_of
 from accounts.services import timeline
 from config.errors import Conflict
+from core import exports
+from core.charts import LineChart
+from core.forms import apply_service_errors
+from core.periods import BEIJING
+from core.photos import validate_photos
+from core.roles import DISTRICT_ROLES, STREET_ROLES
 from dispatch import services as dispatch_services
-from dispatch.forms import BlowWhistleForm, apply_service_errors
+from dispatch.forms import BlowWhistleForm
 from whistle import services as whistle_services
 from whistle.choices import KIND_CATEGORIES, Category
 
 from . import rates, services
-from .choices import OPEN_STATUSES, DeadlineKind, RankCategory, RequestStatus, Satisfaction
+from .choices import (
+    ALLOWED_FROM,
+    OPEN_STATUSES,
+    DeadlineKind,
+    RankCategory,
+    RequestStatus,
+    Satisfaction,
+)
 from .forms import (
     ActionForm,
     CallBackForm,
@@ -52,8 +61,6 @@ from .forms import (
 )
 from .models import RequestDeadline, ServiceRequest
 
-STREET_ROLES = (Role.STREET_OFFICIAL, Role.COMMITTEE_MEMBER)
-DISTRICT_ROLES = (Role.DISTRICT_REVIEWER, Role.DISTRICT_ADMIN)
 PAGE_SIZE = 25
 
 
@@ -70,7 +77,7 @@ def _require_hotline_user(user):
 
 
 def _today() -> date:
-    return timezone.localdate(timezone.now(), rates.SHANGHAI)
+    return timezone.localdate(timezone.now(), BEIJING)
 
 
 def percent(ratio) -> str:
@@ -166,7 +173,7 @@ def request_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            whistle_services.validate_photos(data["photos"])
+            validate_photos(data["photos"])
             with transaction.atomic():
                 taken = _take(user, data)
         except ValidationError as exc:
@@ -298,17 +305,16 @@ def _request_page(request, service_request, callback_form=None, status=200):
     for e in events:
         e.details = _event_details(e)
     seen = {"seen_status": state}
+    allowed = {action for action, states in ALLOWED_FROM.items() if state in states}
     can = {
-        "dispatch": is_operator and state in (RequestStatus.NEW, RequestStatus.RETURNED),
-        "accept": street_acts and state == RequestStatus.DISPATCHED,
-        "contact": street_acts
-        and state in (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED)
-        and service_request.contacted_at is None,
-        "reply": street_acts and state == RequestStatus.ACCEPTED,
-        "return": street_acts and state in (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED),
-        "callback": is_operator and state in (RequestStatus.REPLIED, RequestStatus.CLOSED),
+        "dispatch": is_operator and "dispatch" in allowed,
+        "accept": street_acts and "accept" in allowed,
+        "contact": street_acts and "contact" in allowed and service_request.contacted_at is None,
+        "reply": street_acts and "reply" in allowed,
+        "return": street_acts and "return" in allowed,
+        "callback": is_operator and "callback" in allowed,
         "whistle": service_request.whistle_id is None
-        and state in (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED)
+        and "whistle" in allowed
         and may_blow(user, service_request),
     }
     context = {
@@ -493,7 +499,7 @@ def request_whistle(request, pk):
     if service_request.whistle_id is not None:
         messages.info(request, _("A whistle was already blown for this request."))
         return redirect("dispatch:whistle", pk=service_request.whistle_id)
-    if service_request.status not in (RequestStatus.DISPATCHED, RequestStatus.ACCEPTED):
+    if service_request.status not in ALLOWED_FROM["whistle"]:
         messages.error(request, _("Only a request the street is handling can become a whistle."))
         return redirect("hotline:request", pk=pk)
     street = service_request.street
@@ -512,7 +518,7 @@ def request_whistle(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            whistle_services.validate_photos(data["photos"])
+            validate_photos(data["photos"])
             with transaction.atomic():
                 whistle = services.blow_from_request(
                     user,
@@ -546,7 +552,6 @@ def request_whistle(request, pk):
             "r": service_request,
             "form": form,
             "street": street,
-            "deadline_minutes": settings.WHISTLE_CHECKIN_DEADLINE_SECONDS // 60,
             "kind_categories": {
                 kind: [{"code": c, "name": str(labels[c])} for c in codes]
                 for kind, codes in KIND_CATEGORIES.items()
@@ -690,27 +695,16 @@ def _export_row(row, monthly: bool) -> list:
     return values
 
 
-def _cell(value):
-    """A value for a spreadsheet: text that a spreadsheet would run as a formula is quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _bad_request(message):
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-
-
 @login_required
 def rankings_export(request):
     kind = request.GET.get("format", "csv")
-    if kind not in ("csv", "xlsx"):
-        return _bad_request(_("Choose the format: csv or xlsx."))
+    if kind not in exports.FORMATS:
+        return exports.bad_request(_("Choose the format: csv or xlsx."))
     form = RankingsForm(request.GET)
     if not form.is_valid():
-        return _bad_request(" ".join(str(e) for errors in form.errors.values() for e in errors))
+        return exports.bad_request(
+            " ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
     monthly = form.cleaned_data["day"] is None
     day, (year, month) = _choose_period(form)
     if monthly:
@@ -719,41 +713,15 @@ def rankings_export(request):
     else:
         rows = rates.daily(day)["streets"]
         name = f"12345-rates-{day.isoformat()}"
-    headers = _export_headers(monthly)
-    if kind == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # the BOM: Excel then reads UTF-8
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow([_cell(v) for v in _export_row(row, monthly)])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = name[-10:] if not monthly else f"{year}-{month:02d}"
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(
-                [
-                    float(v) if isinstance(v, Decimal) else ("" if v is None else v)
-                    for v in _export_row(row, monthly)
-                ]
-            )
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # typed text, never a formula
-                    cell.data_type = "s"
-        sheet.freeze_panes = "C2" if monthly else "B2"
-        output = io.BytesIO()
-        book.save(output)
-        response = HttpResponse(
-            output.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
+    return exports.table(
+        kind,
+        headers=_export_headers(monthly),
+        # an empty value is an empty text in the sheet (nothing in the CSV, as None would be)
+        rows=[["" if v is None else v for v in _export_row(row, monthly)] for row in rows],
+        name=name,
+        sheet=name[-10:] if not monthly else f"{year}-{month:02d}",
+        freeze="C2" if monthly else "B2",
+    )
 
 
 # --- a street's drill-down -------------------------------------------------------------------
@@ -778,48 +746,27 @@ def _series_label(key):
 def _trend_chart(days) -> dict:
     """30 days of a street's rates as SVG geometry (0–100 %); days without a valid call-back
     break the lines."""
-    width, height, left, right, top, bottom = 640, 240, 40, 12, 12, 30
-    plot_w, plot_h = width - left - right, height - top - bottom
-    step = plot_w / max(1, len(days) - 1)
-
-    def x(i):
-        return round(left + i * step, 1)
-
-    def y(value):
-        return round(top + (1 - float(value)) * plot_h, 1)
-
+    chart = LineChart(points=len(days), height=240, maximum=1)
     series = []
     for key, _msgid, color in SERIES:
-        segments, current, dots = [], [], []
-        for i, day in enumerate(days):
-            value = getattr(day, key)
-            if value is None:
-                if current:
-                    segments.append(" ".join(current))
-                current = []
-                continue
-            current.append(f"{x(i)},{y(value)}")
-            dots.append({"x": x(i), "y": y(value), "text": percent(value), "day": day.day})
-        if current:
-            segments.append(" ".join(current))
+        segments, dots = chart.line(
+            [getattr(day, key) for day in days],
+            lambda i, value: {"text": percent(value), "day": days[i].day},
+        )
         series.append(
             {
                 "key": key,
                 "name": _series_label(key),
                 "color": color,
-                "segments": [s for s in segments if " " in s],
+                "segments": segments,
                 "dots": dots,
             }
         )
     return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "bottom": top + plot_h,
-        "grid": [{"value": f"{v}%", "y": y(v / 100)} for v in (0, 25, 50, 75, 100)],
+        **chart.frame(),
+        "grid": chart.grid((f"{v}%", v / 100) for v in (0, 25, 50, 75, 100)),
         "days": [
-            {"x": x(i), "label": d.day.strftime("%m-%d")}
+            {"x": chart.x(i), "label": d.day.strftime("%m-%d")}
             for i, d in enumerate(days)
             if i % 5 == 0 or i == len(days) - 1
         ],
@@ -874,7 +821,7 @@ def request_photo_add(request, pk):
         )
         return redirect("hotline:request", pk=pk)
     try:
-        whistle_services.validate_photos(form.cleaned_data["photos"])
+        validate_photos(form.cleaned_data["photos"])
         with transaction.atomic():
             for photo in form.cleaned_data["photos"]:
                 services.add_photo(request.user, service_request, photo)

@@ -3,7 +3,7 @@ services, which check the power and record the timeline)."""
 
 from django.contrib import admin
 
-from whistle.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import (
     MajorMatter,

@@ -14,7 +14,7 @@ from accounts.models import DispatchedAgency, PowerGrant, Station, StationedOffi
 from accounts.scope import scope_of
 from accounts.services import grant_power, revoke_power, timeline
 from config.api import valid_data as _valid
-from dispatch.idempotency import replay_or_run
+from core.idempotency import replay_or_run
 
 from . import services
 from .filters import (

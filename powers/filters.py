@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import DispatchedAgency, Station, StationedOfficer
-from dispatch.filters import BooleanFilter, IdFilter
-from dispatch.serializers import MAX_ID
+from core.filters import BooleanFilter, IdFilter
+from core.ids import MAX_ID
 
 from .choices import OrderStatus
 from .models import (

@@ -1,5 +1,5 @@
 """Forms of the powers' pages. They check the shape of the input only; the services decide
-(their ValidationError is put back on the fields with dispatch.forms.apply_service_errors)."""
+(their ValidationError is put back on the fields with core.forms.apply_service_errors)."""
 
 import re
 from datetime import timedelta
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Power
 from accounts.models import Street
+from core.ids import MAX_ID
 
 from .choices import AssessmentGrade, PersonnelAction, PersonnelDecision, RecordKind
 
@@ -44,7 +45,7 @@ class StreetChoiceField(forms.ModelChoiceField):
 
     def to_python(self, value):
         if value not in self.empty_values and (
-            not re.fullmatch(r"[0-9]{1,19}", str(value)) or not 0 < int(value) < 2**63
+            not re.fullmatch(r"[0-9]{1,19}", str(value)) or not 0 < int(value) <= MAX_ID
         ):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"

@@ -2,8 +2,6 @@
 may use (else 400 naming the field); the services check the power again."""
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.choices import Power
@@ -17,9 +15,10 @@ from accounts.models import (
     TimelineEvent,
 )
 from accounts.scope import scope_of
-from config import fields
-from config.fields import BoundedDecimalField
-from dispatch.serializers import MAX_ID
+from core import fields
+from core.fields import BoundedDecimalField
+from core.ids import ScopedId
+from core.periods import PERIOD_PATTERN
 
 from .choices import AssessmentGrade, PersonnelAction, PersonnelDecision, RecordKind
 from .models import (
@@ -32,30 +31,8 @@ from .models import (
 )
 
 
-class ScopedId(serializers.PrimaryKeyRelatedField):
-    """An id looked up in `scoped(request)`: anything else is "does not exist" (400)."""
-
-    def __init__(self, scoped, **kwargs):
-        self.scoped = scoped
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.scoped(self.context["request"])
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            value = int(data)
-        except (TypeError, ValueError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 1 <= value <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(value)
-
-
 def _id_field(scoped, **kwargs):
-    return extend_schema_field(OpenApiTypes.INT)(ScopedId)(scoped, **kwargs)
+    return ScopedId(scoped, **kwargs)
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
@@ -454,7 +431,7 @@ class OfficerAssessmentSerializer(serializers.ModelSerializer):
 
 class AssessInputSerializer(serializers.Serializer):
     officer = _id_field(_officers_of_caller)
-    period = serializers.RegexField(r"^2[0-9]{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$", max_length=7)
+    period = serializers.RegexField(PERIOD_PATTERN, max_length=7)
     score = BoundedDecimalField(
         pattern=fields.SCORE, max_digits=4, decimal_places=1, min_value=0, max_value=100
     )

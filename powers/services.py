@@ -2,8 +2,6 @@
 on the object (django-guardian, via accounts.grants), recording a timeline event and writing
 the notifications in the same transaction. HTML views and the API both call these."""
 
-import re
-from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -18,9 +16,10 @@ from accounts.grants import holds_power, holds_power_anywhere
 from accounts.scope import scope_of
 from accounts.services import record
 from config.errors import Conflict
+from core.periods import parse_period
 from dispatch import deadlines
+from notifications import audiences
 
-from . import notify
 from .choices import AssessmentGrade, PersonnelAction, PersonnelDecision, RecordKind
 from .models import (
     MajorMatter,
@@ -40,9 +39,6 @@ OPINION_ANSWERED = "power.opinion_answered"
 PERSONNEL_RECOMMENDED = "power.personnel_recommended"
 PERSONNEL_ANSWERED = "power.personnel_answered"
 PERSONNEL_OVERDUE = "power.personnel_overdue"
-
-# ASCII digits only (\d would take full-width ２０２５ as another period); years 2000–2999
-PERIOD = re.compile(r"^2[0-9]{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$", re.ASCII)
 
 
 # --- who may act -----------------------------------------------------------------------------
@@ -151,15 +147,15 @@ def issue_order(user, *, station, title, content, deadline=None) -> SupervisionO
     )
     deadlines.schedule(order)
     due = timezone.localtime(deadline).strftime("%m-%d %H:%M")
-    notify.tell(
-        notify.dispatchers(station.department_id) | notify.leaders(station.department_id),
+    audiences.tell(
+        audiences.dispatchers(station.department_id) | audiences.leaders(station.department_id),
         kind=ORDER_ISSUED,
         compose=lambda: (
             _("Supervision order from %(street)s: %(title)s")
             % {"street": station.street.name, "title": title},
             _("Answer by %(due)s.") % {"due": due},
         ),
-        link=notify.link("powers:order", "api:supervision-order-detail", order.pk),
+        link=audiences.link("powers:order", "api:supervision-order-detail", order.pk),
         dedupe_key=f"order:{order.pk}:issued",
     )
     return order
@@ -186,15 +182,15 @@ def answer_order(user, order, *, reply) -> SupervisionOrder:
         at=now,
         late=order.overdue_at is not None,
     )
-    notify.tell(
-        notify.committee(order.street_id),
+    audiences.tell(
+        audiences.committee(order.street_id),
         kind=ORDER_ANSWERED,
         compose=lambda: (
             _("%(department)s answered the supervision order: %(title)s")
             % {"department": order.department.name, "title": order.title},
             reply[:200],
         ),
-        link=notify.link("powers:order", "api:supervision-order-detail", order.pk),
+        link=audiences.link("powers:order", "api:supervision-order-detail", order.pk),
         dedupe_key=f"order:{order.pk}:answered",
     )
     return order
@@ -204,18 +200,18 @@ def on_order_overdue(order, now) -> None:
     """Inside the marking transaction: the timeline and the escalation."""
     record(TimelineEventType.ORDER_OVERDUE, order, street=order.street, at=now)
     street = order.street
-    notify.tell(
-        notify.dispatchers(order.department_id)
-        | notify.leaders(order.department_id)
-        | notify.committee(order.street_id)
-        | notify.district_role(Role.DISTRICT_REVIEWER, street.district_id),
+    audiences.tell(
+        audiences.dispatchers(order.department_id)
+        | audiences.leaders(order.department_id)
+        | audiences.committee(order.street_id)
+        | audiences.district_role(Role.DISTRICT_REVIEWER, street.district_id),
         kind=ORDER_OVERDUE,
         compose=lambda: (
             _("Overdue: %(department)s did not answer the supervision order of %(street)s")
             % {"department": order.department.name, "street": street.name},
             order.title,
         ),
-        link=notify.link("powers:order", "api:supervision-order-detail", order.pk),
+        link=audiences.link("powers:order", "api:supervision-order-detail", order.pk),
         dedupe_key=f"order:{order.pk}:overdue",
     )
 
@@ -267,15 +263,15 @@ def publish_matter(user, *, district, title, description, streets, opinions_unti
     )
     until = timezone.localtime(opinions_until).strftime("%Y-%m-%d %H:%M")
     for street in streets:
-        notify.tell(
-            notify.committee(street.pk),
+        audiences.tell(
+            audiences.committee(street.pk),
             kind=MATTER_PUBLISHED,
             compose=lambda street=street: (
                 _("Major matter for %(street)s: %(title)s")
                 % {"street": street.name, "title": title},
                 _("Opinions are accepted until %(until)s.") % {"until": until},
             ),
-            link=notify.link("powers:matter", "api:major-matter-detail", matter.pk),
+            link=audiences.link("powers:matter", "api:major-matter-detail", matter.pk),
             dedupe_key=f"matter:{matter.pk}:published:{street.pk}",
         )
     return matter
@@ -315,12 +311,12 @@ def submit_opinion(user, matter, *, content) -> Opinion:
         matter=matter.pk,
     )
     if matter.district_id:
-        to = notify.district_role(Role.DISTRICT_ADMIN, matter.district_id)
+        to = audiences.district_role(Role.DISTRICT_ADMIN, matter.district_id)
     else:
         from django.db.models import Q
 
         to = Q(is_superuser=True)
-    notify.tell(
+    audiences.tell(
         to,
         kind=OPINION_SUBMITTED,
         compose=lambda: (
@@ -328,7 +324,7 @@ def submit_opinion(user, matter, *, content) -> Opinion:
             % {"street": street.name, "title": matter.title},
             content[:200],
         ),
-        link=notify.link("powers:matter", "api:major-matter-detail", matter.pk),
+        link=audiences.link("powers:matter", "api:major-matter-detail", matter.pk),
         dedupe_key=f"opinion:{opinion.pk}:submitted",
     )
     return opinion
@@ -348,14 +344,14 @@ def answer_opinion(user, opinion, *, answer) -> Opinion:
         raise Conflict(_("This opinion was already answered."))
     opinion.refresh_from_db()
     record(TimelineEventType.OPINION_ANSWERED, opinion, actor=user, street=opinion.street, at=now)
-    notify.tell(
-        notify.committee(opinion.street_id),
+    audiences.tell(
+        audiences.committee(opinion.street_id),
         kind=OPINION_ANSWERED,
         compose=lambda: (
             _("Your opinion on %(title)s was answered") % {"title": opinion.matter.title},
             answer[:200],
         ),
-        link=notify.link("powers:matter", "api:major-matter-detail", opinion.matter_id),
+        link=audiences.link("powers:matter", "api:major-matter-detail", opinion.matter_id),
         dedupe_key=f"opinion:{opinion.pk}:answered",
     )
     return opinion
@@ -398,8 +394,8 @@ def recommend_personnel(user, *, agency, action, subject, reason) -> PersonnelRe
     )
     deadlines.schedule(rec)
     due = timezone.localtime(rec.deadline).strftime("%Y-%m-%d")
-    notify.tell(
-        notify.dispatchers(agency.department_id) | notify.leaders(agency.department_id),
+    audiences.tell(
+        audiences.dispatchers(agency.department_id) | audiences.leaders(agency.department_id),
         kind=PERSONNEL_RECOMMENDED,
         compose=lambda: (
             _("Personnel recommendation from %(street)s about %(agency)s")
@@ -407,7 +403,7 @@ def recommend_personnel(user, *, agency, action, subject, reason) -> PersonnelRe
             _("%(action)s: %(subject)s. Answer by %(due)s.")
             % {"action": rec.get_action_display(), "subject": subject, "due": due},
         ),
-        link=notify.link("powers:recommendation", "api:personnel-recommendation-detail", rec.pk),
+        link=audiences.link("powers:recommendation", "api:personnel-recommendation-detail", rec.pk),
         dedupe_key=f"personnel:{rec.pk}:recommended",
     )
     return rec
@@ -437,15 +433,15 @@ def answer_recommendation(user, rec, *, decision, reply) -> PersonnelRecommendat
         decision=decision,
         late=rec.overdue_at is not None,
     )
-    notify.tell(
-        notify.committee(rec.street_id),
+    audiences.tell(
+        audiences.committee(rec.street_id),
         kind=PERSONNEL_ANSWERED,
         compose=lambda: (
             _("%(department)s answered your personnel recommendation: %(decision)s")
             % {"department": rec.department.name, "decision": rec.get_decision_display()},
             reply[:200],
         ),
-        link=notify.link("powers:recommendation", "api:personnel-recommendation-detail", rec.pk),
+        link=audiences.link("powers:recommendation", "api:personnel-recommendation-detail", rec.pk),
         dedupe_key=f"personnel:{rec.pk}:answered",
     )
     return rec
@@ -453,18 +449,18 @@ def answer_recommendation(user, rec, *, decision, reply) -> PersonnelRecommendat
 
 def on_recommendation_overdue(rec, now) -> None:
     record(TimelineEventType.PERSONNEL_OVERDUE, rec, street=rec.street, at=now)
-    notify.tell(
-        notify.dispatchers(rec.department_id)
-        | notify.leaders(rec.department_id)
-        | notify.committee(rec.street_id)
-        | notify.district_role(Role.DISTRICT_REVIEWER, rec.street.district_id),
+    audiences.tell(
+        audiences.dispatchers(rec.department_id)
+        | audiences.leaders(rec.department_id)
+        | audiences.committee(rec.street_id)
+        | audiences.district_role(Role.DISTRICT_REVIEWER, rec.street.district_id),
         kind=PERSONNEL_OVERDUE,
         compose=lambda: (
             _("Overdue: %(department)s did not answer the personnel recommendation of %(street)s")
             % {"department": rec.department.name, "street": rec.street.name},
             str(rec),
         ),
-        link=notify.link("powers:recommendation", "api:personnel-recommendation-detail", rec.pk),
+        link=audiences.link("powers:recommendation", "api:personnel-recommendation-detail", rec.pk),
         dedupe_key=f"personnel:{rec.pk}:overdue",
     )
 
@@ -510,22 +506,15 @@ def record_officer(user, *, officer, date, kind, note="") -> OfficerRecord:
     return entry
 
 
-def _period_end(period: str):
-    year = int(period[:4])
-    if len(period) == 4:
-        return Date(year, 12, 31)
-    month = int(period[6]) * 3 if period[5] == "Q" else int(period[5:7])
-    return Date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
-
-
 @transaction.atomic
 def assess_officer(user, *, officer, period, score, grade, comment="") -> OfficerAssessment:
     require_power(user, Power.ASSESS_STATIONED_STAFF, officer, field="officer")
     errors = {}
     period = (period or "").strip()
-    if not PERIOD.match(period):
+    parsed = parse_period(period)  # the scores' periods (core.periods)
+    if parsed is None:
         errors["period"] = _("Write the period as YYYY-MM, YYYY-Qn or YYYY.")
-    elif _period_end(period) > timezone.localdate() + timedelta(days=31):
+    elif parsed.end - timedelta(days=1) > timezone.localdate() + timedelta(days=31):
         errors["period"] = _("This period has not come yet.")
     try:
         score = Decimal(str(score)).quantize(Decimal("0.1"))

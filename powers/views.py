@@ -30,7 +30,9 @@ from accounts.models import (
 from accounts.scope import scope_of
 from accounts.services import grant_power, may_grant, revoke_power, timeline
 from config.errors import Conflict
-from dispatch.forms import apply_service_errors
+from core.forms import apply_service_errors
+from core.ids import MAX_ID
+from core.roles import DISTRICT_ROLES
 
 from . import services
 from .filters import OfficerFilter, OrderFilter, RecommendationFilter
@@ -216,7 +218,7 @@ def index(request):
             ),
         }
 
-    district_ids = _roles_units(user, Role.DISTRICT_ADMIN, Role.DISTRICT_REVIEWER)
+    district_ids = _roles_units(user, *DISTRICT_ROLES)
     admin_ids = _roles_units(user, Role.DISTRICT_ADMIN)
     if district_ids or user.is_superuser:
         in_district = Q() if user.is_superuser else Q(street__district_id__in=district_ids)
@@ -448,7 +450,7 @@ def matters(request):
     user = request.user
     queryset = _matters(user).order_by("-published_at", "-id")
     street = request.GET.get("street", "")
-    if re.fullmatch(r"[0-9]{1,19}", street) and int(street) < 2**63:
+    if re.fullmatch(r"[0-9]{1,19}", street) and int(street) <= MAX_ID:
         queryset = queryset.filter(streets=int(street))
     page, query = _page(request, queryset)
     return render(

@@ -56,6 +56,23 @@ class WhistleStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# What each action needs the whistle's status to be: the one table that the services and the
+# pages (which actions they offer) both read.
+ALLOWED_FROM = {
+    "summon": (WhistleStatus.OPEN,),
+    "resolve": (WhistleStatus.OPEN,),
+    "cancel": (WhistleStatus.OPEN,),
+    "close": (WhistleStatus.RESOLVED,),
+    "evaluate": (WhistleStatus.RESOLVED,),
+    # 事不完、人不撤: the departments leave once the whistle is no longer open
+    "leave": (WhistleStatus.RESOLVED, WhistleStatus.CLOSED, WhistleStatus.CANCELLED),
+}
+
+
+def allowed_actions(status) -> set[str]:
+    return {action for action, states in ALLOWED_FROM.items() if status in states}
+
+
 class EventType(models.TextChoices):
     WHISTLE_BLOWN = "whistle_blown", _("Whistle blown")
     PHOTO_ADDED = "photo_added", _("Photo added")

@@ -377,7 +377,7 @@ def test_a_photo_is_stored_without_its_metadata_and_stands_upright(demo, body, s
 def test_an_animated_photo_keeps_its_frames_and_loses_its_comment():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from whistle.services import clean_photo
+    from core.photos import clean_photo
 
     frames = [Image.new("RGB", (6, 6), color) for color in ("red", "green", "blue")]
     buffer = io.BytesIO()

@@ -341,6 +341,32 @@ def test_the_district_sees_the_ranking_with_every_component_and_the_trend(demo, 
 
 
 @pytest.mark.django_db
+def test_departments_summoned_too_rarely_are_listed_but_not_ranked(demo, scored, settings):
+    """One summons each in the period: below the minimum volume (3 by default), no rank; once
+    the district's minimum is 1, the same rows are ranked 1, 2, 3 (page and export)."""
+    url = f"/evaluation/scores/?period={month_of(scored)}"
+    client = signed_in(demo["district_pinggu"])
+    text = client.get(url).text
+    ranks = re.findall(r'<tr id="score-\d+">\s*<td class="num">(.*?)</td>', text, re.S)
+    assert len(ranks) == 3 and all("—" in r for r in ranks)
+    assert "Not ranked" in text or "未排名" in text
+    assert (
+        text.index("平谷区城管执法局") < text.index("平谷区规划国土") < text.index("平谷公安分局")
+    )
+    export = client.get(f"/evaluation/scores/export/?period={month_of(scored)}&format=csv")
+    assert [line.split(",")[0] for line in export.content.decode("utf-8-sig").splitlines()[1:]] == [
+        "",
+        "",
+        "",
+    ]
+
+    settings.EVALUATION_RANK_MIN_CHECK_INS = 1
+    text = client.get(url).text
+    ranks = re.findall(r'<tr id="score-\d+">\s*<td class="num">(.*?)</td>', text, re.S)
+    assert ranks == ["1", "2", "3"]
+
+
+@pytest.mark.django_db
 def test_scores_default_to_this_month_and_the_home_district(demo, scored):
     page = signed_in(demo["district_pinggu"]).get("/evaluation/scores/")
     assert page.status_code == 200

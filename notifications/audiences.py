@@ -1,6 +1,8 @@
-"""Who is told what about the powers' objects (in the transaction of the change: the outbox).
+"""Who hears of something, and telling them: the audiences every app's notices go to (as Q
+conditions on users, to combine with `|`), the link of a notice, and `tell`.
 
-Texts are written in the platform's language; each event has a dedupe key."""
+The apps say what happened and to whom (their notify.py); the people behind a role of a unit
+are looked up here alike for all of them."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,9 +10,10 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from accounts.choices import Role
 from accounts.models import DepartmentLeader
-from notifications.services import notify
+from core.roles import Role
+
+from .services import notify
 
 
 def users(condition: Q):

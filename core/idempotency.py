@@ -10,6 +10,7 @@ import json
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -17,6 +18,14 @@ from rest_framework.response import Response
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
+
+# the header in the schema of the operations that honour it
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+    OpenApiParameter.HEADER,
+    description="Retry safely: the same key from the same user answers the first result again.",
+)
 
 
 def _fingerprint(request) -> str:
