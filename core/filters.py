@@ -29,3 +29,14 @@ class IdFilter(django_filters.NumberFilter):
     """A whole number that fits a database id (NumberFilter would take 1.5 or 10**20)."""
 
     field_class = forms.IntegerField
+
+
+def filtered(filterset_class, request, queryset):
+    """A list page's filter, as the API answers it: (filterset, rows). Valid (or no filter
+    asked for): the filtered rows. Invalid, e.g. a street outside the person's scope, which
+    the API answers 400 naming the parameter: the page shows the same error on its form and
+    lists nothing (not the unfiltered list, which would pass for the filtered one)."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    if not filterset.is_bound:
+        return filterset, queryset
+    return filterset, (filterset.qs if filterset.is_valid() else queryset.none())

@@ -1,7 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department, Street
+from accounts.filters import VisibleStreetFilter
+from accounts.models import Department
 from core.filters import BooleanFilter, IdFilter
 from core.ids import MAX_ID
 from whistle.choices import WhistleKind, WhistleStatus
@@ -9,10 +10,6 @@ from whistle.models import Whistle
 
 from .choices import CheckInStatus
 from .models import CheckIn
-
-
-def _streets(request):
-    return Street.objects.visible_to(request.user) if request else Street.objects.none()
 
 
 def _departments(request):
@@ -24,7 +21,7 @@ class WhistleFilter(django_filters.FilterSet):
         choices=WhistleStatus.choices, empty_label=_("Every status")
     )
     kind = django_filters.ChoiceFilter(choices=WhistleKind.choices, empty_label=_("Every kind"))
-    street = django_filters.ModelChoiceFilter(queryset=_streets, empty_label=_("Every street"))
+    street = VisibleStreetFilter(empty_label=_("Every street"))
 
     class Meta:
         model = Whistle
@@ -37,9 +34,7 @@ class CheckInFilter(django_filters.FilterSet):
     )
     department = django_filters.ModelChoiceFilter(queryset=_departments)
     whistle = IdFilter(field_name="whistle_id", min_value=1, max_value=MAX_ID)
-    street = django_filters.ModelChoiceFilter(
-        field_name="whistle__street", queryset=_streets, empty_label=_("Every street")
-    )
+    street = VisibleStreetFilter(field_name="whistle__street", empty_label=_("Every street"))
     kind = django_filters.ChoiceFilter(
         field_name="whistle__kind", choices=WhistleKind.choices, empty_label=_("Every kind")
     )

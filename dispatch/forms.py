@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.choices import StationMode
 from accounts.models import Community, Department
@@ -105,6 +106,25 @@ class BlowWhistleForm(forms.Form):
             **{name: data[name] for name in self.WHISTLE_FIELDS},
             "departments": list(data["departments"]),
         }
+
+    @staticmethod
+    def kind_categories() -> dict:
+        """Each kind's categories with their names, for the page script that narrows the
+        category list to the chosen kind."""
+        labels = dict(Category.choices)
+        return {
+            kind: [{"code": c, "name": str(labels[c])} for c in codes]
+            for kind, codes in KIND_CATEGORIES.items()
+        }
+
+    def blown(self, whistle) -> str:
+        """What the page says once the whistle is blown."""
+        count = len(self.cleaned_data["departments"])
+        return ngettext(
+            "Whistle %(number)s blown: %(count)d department summoned.",
+            "Whistle %(number)s blown: %(count)d departments summoned.",
+            count,
+        ) % {"number": whistle.number, "count": count}
 
     def department_rows(self):
         """The summonable departments with their 1+4+N badge and duty contact, in the order

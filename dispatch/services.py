@@ -15,10 +15,11 @@ from accounts.choices import Role
 from accounts.models import Department, Station
 from accounts.scope import scope_of
 from config.errors import Conflict
+from core.photos import validate_photos
 from core.roles import STREET_ROLES
 from whistle.choices import ALLOWED_FROM, KIND_CATEGORIES, EventType, WhistleKind, WhistleStatus
 from whistle.models import Whistle
-from whistle.services import next_number, record_event, record_events
+from whistle.services import add_photo, next_number, record_event, record_events
 
 from . import deadlines, hooks, live, notify, reminders
 from .choices import CheckInStatus
@@ -139,7 +140,11 @@ def blow_whistle(
     community=None,
     latitude=None,
     longitude=None,
+    photos=(),
 ) -> Whistle:
+    """A whistle of the street, summoning `departments` at once. `photos` (uploads) are all
+    checked before anything is saved: a bad one blows nothing."""
+    validate_photos(photos)
     if not acts_for_street(user, street.pk):
         raise ValidationError(
             {"street": _("You cannot blow a whistle for %(street)s.") % {"street": street.name}}
@@ -212,6 +217,8 @@ def blow_whistle(
         category=category,
     )
     _summon(user, whistle, departments, now)
+    for upload in photos:
+        add_photo(whistle, upload, user)
     return whistle
 
 

@@ -20,10 +20,9 @@ from accounts.models import Street
 from accounts.scope import scope_of
 from config.errors import Conflict
 from core import idempotency
+from core.filters import filtered
 from core.forms import apply_service_errors
-from core.photos import validate_photos
-from whistle import services as whistle_services
-from whistle.choices import KIND_CATEGORIES, Category, WhistleStatus, allowed_actions
+from whistle.choices import WhistleStatus, allowed_actions
 from whistle.models import Event, Whistle
 
 from . import live, services
@@ -70,12 +69,7 @@ def _detail_queryset(user):
 
 @login_required
 def whistle_list(request):
-    filterset = WhistleFilter(
-        request.GET or None, queryset=_whistles(request.user), request=request
-    )
-    whistles = (
-        filterset.qs if filterset.is_bound and filterset.is_valid() else _whistles(request.user)
-    )
+    filterset, whistles = filtered(WhistleFilter, request, _whistles(request.user))
     page = Paginator(whistles.order_by("-blown_at", "-id"), 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -108,17 +102,11 @@ def whistle_new(request):
         data = form.cleaned_data
 
         def blow():
-            whistle = services.blow_whistle(
-                request.user,
-                street=street,
-                **form.whistle_fields(),
+            return services.blow_whistle(
+                request.user, street=street, photos=data["photos"], **form.whistle_fields()
             )
-            for photo in data["photos"]:
-                whistle_services.add_photo(whistle, photo, request.user)
-            return whistle
 
         try:
-            validate_photos(data["photos"])
             pk, repeated = idempotency.once(request.user, data["idempotency_key"], blow)
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -127,18 +115,8 @@ def whistle_new(request):
                 messages.info(request, _("This whistle was already blown from this form."))
                 return redirect("dispatch:whistle", pk=pk)
             whistle = Whistle.objects.get(pk=pk)
-            count = len(data["departments"])
-            messages.success(
-                request,
-                ngettext(
-                    "Whistle %(number)s blown: %(count)d department summoned.",
-                    "Whistle %(number)s blown: %(count)d departments summoned.",
-                    count,
-                )
-                % {"number": whistle.number, "count": count},
-            )
+            messages.success(request, form.blown(whistle))
             return redirect("dispatch:whistle", pk=whistle.pk)
-    labels = dict(Category.choices)
     return render(
         request,
         "dispatch/whistle_new.html",
@@ -146,10 +124,7 @@ def whistle_new(request):
             "form": form,
             "street": street,
             "streets": streets,
-            "kind_categories": {
-                kind: [{"code": c, "name": str(labels[c])} for c in codes]
-                for kind, codes in KIND_CATEGORIES.items()
-            },
+            "kind_categories": form.kind_categories(),
         },
     )
 

@@ -15,13 +15,13 @@ from accounts.choices import Role
 from accounts.models import District
 from accounts.scope import scope_of
 from config.api import valid_data as _valid
-from core.filters import IdFilter
 from core.idempotency import IDEMPOTENCY, replay_or_run
 from core.ids import MAX_ID
 from core.periods import PERIOD_PATTERN
 from dispatch.models import CheckIn
 
 from . import scoring, services
+from .filters import EvaluationFilter
 from .models import DepartmentScore, Evaluation
 from .serializers import (
     AdjustSerializer,
@@ -65,19 +65,10 @@ class CheckInEvaluationView(APIView):
 
 class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = EvaluationSerializer
-    filterset_fields = ["status", "veto_status", "timeliness"]
+    filterset_class = EvaluationFilter
 
     def get_queryset(self):
-        qs = _evaluations(self.request.user).order_by("-evaluated_at", "-id")
-        for name in ("whistle", "department", "street"):
-            value = self.request.query_params.get(name)
-            if value is not None:
-                field = IdFilter(min_value=1, max_value=MAX_ID).field
-                try:
-                    qs = qs.filter(**{f"{name}_id": field.clean(value)})
-                except Exception:
-                    raise exceptions.ValidationError({name: [_("Enter a whole number.")]}) from None
-        return qs
+        return _evaluations(self.request.user).order_by("-evaluated_at", "-id")
 
     @extend_schema(request=VetoReviewSerializer, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"], url_path="veto-review")

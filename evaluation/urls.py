@@ -1,16 +1,16 @@
 from django.urls import path
 
-from . import views
+from .views import score, scores, vetoes, whistles
 
 app_name = "evaluation"
 urlpatterns = [
-    path("whistles/<int:pk>/", views.whistle, name="whistle"),
-    path("check-ins/<int:pk>/", views.evaluate, name="evaluate"),
-    path("vetoes/", views.vetoes, name="vetoes"),
-    path("evaluations/<int:pk>/veto-review/", views.veto_review, name="veto-review"),
-    path("scores/", views.scores, name="scores"),
-    path("scores/export/", views.scores_export, name="scores-export"),
-    path("scores/confirm/", views.scores_confirm, name="scores-confirm"),
-    path("scores/<int:pk>/", views.score, name="score"),
-    path("scores/<int:pk>/adjust/", views.score_adjust, name="score-adjust"),
+    path("whistles/<int:pk>/", whistles.whistle, name="whistle"),
+    path("check-ins/<int:pk>/", whistles.evaluate, name="evaluate"),
+    path("vetoes/", vetoes.vetoes, name="vetoes"),
+    path("evaluations/<int:pk>/veto-review/", vetoes.veto_review, name="veto-review"),
+    path("scores/", scores.scores, name="scores"),
+    path("scores/export/", scores.scores_export, name="scores-export"),
+    path("scores/confirm/", scores.scores_confirm, name="scores-confirm"),
+    path("scores/<int:pk>/", score.score, name="score"),
+    path("scores/<int:pk>/adjust/", score.score_adjust, name="score-adjust"),
 ]

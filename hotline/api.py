@@ -20,6 +20,7 @@ from dispatch.serializers import PhotoUploadSerializer, WhistleSerializer
 
 from . import rates, services
 from .choices import RequestStatus
+from .filters import RequestFilter
 from .models import RequestCategory, ServiceRequest
 from .serializers import (
     CallBackInputSerializer,
@@ -47,7 +48,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     district those of its streets. Lists mask the citizen's contact; the detail shows it to
     those who handle the request."""
 
-    filterset_fields = ["status", "street", "category", "channel"]
+    filterset_class = RequestFilter  # the list page's too
 
     def get_queryset(self):
         return (

@@ -202,29 +202,5 @@ class RankingsForm(forms.Form):
         return day
 
 
-class ListFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[("", _("Every status")), ("open", _("Open")), *RequestStatus.choices],
-        required=False,
-    )
-    street = StreetChoiceField(
-        label=_("Street or township"),
-        queryset=Street.objects.none(),
-        required=False,
-        empty_label=_("Every street"),
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=RequestCategory.objects.order_by("id"),
-        required=False,
-        empty_label=_("Every category"),
-    )
-
-    def __init__(self, *args, streets, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["street"].queryset = streets
-
-
 class PhotoForm(forms.Form):
     photos = MultipleImageField(label=_("Photos"))

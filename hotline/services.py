@@ -21,8 +21,9 @@ from accounts.scope import scope_of
 from accounts.services import record
 from config.errors import Conflict
 from core.periods import BEIJING
-from core.photos import clean_photo
+from core.photos import clean_photo, validate_photos
 from dispatch import deadlines
+from whistle import services as whistle_services
 
 from .choices import ALLOWED_FROM, Channel, DeadlineKind, RequestStatus, Satisfaction
 from .models import CallBack, RequestCategory, RequestDeadline, ServiceRequest
@@ -132,11 +133,14 @@ def take_request(
     latitude=None,
     longitude=None,
     open311_token="",
+    photos=(),
 ) -> ServiceRequest:
     """A request taken by the 12345 centre (an operator, or an outside system through Open311
-    with `user` None). With `street`, it is dispatched at once."""
+    with `user` None). With `street`, it is dispatched at once. `photos` (uploads, the
+    operator's) are all checked before anything is saved: a bad one saves no request."""
     if user is not None:
         require_operator(user)
+    validate_photos(photos)
     errors = {}
     if channel not in Channel.values:
         errors["channel"] = _("Unknown channel.")
@@ -206,6 +210,8 @@ def take_request(
     if street is not None:
         dispatch_request(user, request, street)
         request.refresh_from_db()
+    for upload in photos:
+        add_photo(user, request, upload)
     return request
 
 
@@ -544,15 +550,27 @@ def add_photo(user, request, upload):
     return photo
 
 
+@transaction.atomic
+def add_photos(user, request, uploads) -> list:
+    """Several photos of the request at once (its page's form): all checked before any is
+    stored, so a bad third photo adds none."""
+    if not may_add_photo(user, request):
+        raise PermissionDenied(_("Only those who handle the request add photos to it."))
+    validate_photos(uploads)
+    return [add_photo(user, request, upload) for upload in uploads]
+
+
 # --- a request that needs departments becomes a whistle ----------------------------------------
 
 
 @transaction.atomic
-def blow_from_request(user, request, **whistle_fields):
+def blow_from_request(user, request, *, photos=(), **whistle_fields):
     """The street (holding the power to summon) blows a whistle from the request's page; the
-    two are linked both ways."""
+    two are linked both ways. `photos` (uploads) go to the whistle; they are all checked
+    first: a bad one blows nothing."""
     from dispatch.services import blow_whistle
 
+    validate_photos(photos)
     request = _locked(request)
     require_street(user, request)
     if request.whistle_id is not None:
@@ -574,4 +592,6 @@ def blow_from_request(user, request, **whistle_fields):
         whistle=whistle.pk,
         number=whistle.number,
     )
+    for upload in photos:
+        whistle_services.add_photo(whistle, upload, user)
     return whistle

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from accounts.filters import VisibleStreetFilter
 from accounts.models import DispatchedAgency, Station, StationedOfficer
 from core.filters import BooleanFilter, IdFilter
 from core.ids import MAX_ID
@@ -46,7 +47,7 @@ class _StatusFilter(django_filters.ChoiceFilter):
 
 
 class StreetUnitFilter(django_filters.FilterSet):
-    street = _id("street_id")
+    street = VisibleStreetFilter(field_name="street", empty_label=_("Every street"))
     department = _id("department_id")
 
 
@@ -88,7 +89,7 @@ class RecommendationFilter(StreetUnitFilter):
 
 class MatterFilter(django_filters.FilterSet):
     district = _id("district_id")
-    street = _id("streets")
+    street = VisibleStreetFilter(field_name="streets", empty_label=_("Every street"))
 
     class Meta:
         model = MajorMatter
@@ -97,7 +98,7 @@ class MatterFilter(django_filters.FilterSet):
 
 class OpinionFilter(django_filters.FilterSet):
     matter = _id("matter_id")
-    street = _id("street_id")
+    street = VisibleStreetFilter(field_name="street", empty_label=_("Every street"))
     answered = BooleanFilter(field_name="answered_at", lookup_expr="isnull", exclude=True)
 
     class Meta:

@@ -1,23 +1,23 @@
 from django.urls import path
 
-from . import views
+from .views import agencies, grants, hub, matters, officers, orders, stations
 
 app_name = "powers"
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("grants/", views.grants, name="grants"),
-    path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
-    path("stations/<int:pk>/", views.station, name="station"),
-    path("orders/", views.orders, name="orders"),
-    path("orders/<int:pk>/", views.order, name="order"),
-    path("matters/", views.matters, name="matters"),
-    path("matters/new/", views.matter_new, name="matter-new"),
-    path("matters/<int:pk>/", views.matter, name="matter"),
-    path("opinions/<int:pk>/answer/", views.opinion_answer, name="opinion-answer"),
-    path("agencies/<int:pk>/", views.agency, name="agency"),
-    path("recommendations/", views.recommendations, name="recommendations"),
-    path("recommendations/<int:pk>/", views.recommendation, name="recommendation"),
-    path("officers/", views.officers, name="officers"),
-    path("officers/<int:pk>/", views.officer, name="officer"),
-    path("officers/<int:pk>/assess/", views.officer_assess, name="officer-assess"),
+    path("", hub.index, name="index"),
+    path("grants/", grants.grants, name="grants"),
+    path("grants/<int:pk>/revoke/", grants.grant_revoke, name="grant-revoke"),
+    path("stations/<int:pk>/", stations.station, name="station"),
+    path("orders/", orders.orders, name="orders"),
+    path("orders/<int:pk>/", orders.order, name="order"),
+    path("matters/", matters.matters, name="matters"),
+    path("matters/new/", matters.matter_new, name="matter-new"),
+    path("matters/<int:pk>/", matters.matter, name="matter"),
+    path("opinions/<int:pk>/answer/", matters.opinion_answer, name="opinion-answer"),
+    path("agencies/<int:pk>/", agencies.agency, name="agency"),
+    path("recommendations/", agencies.recommendations, name="recommendations"),
+    path("recommendations/<int:pk>/", agencies.recommendation, name="recommendation"),
+    path("officers/", officers.officers, name="officers"),
+    path("officers/<int:pk>/", officers.officer, name="officer"),
+    path("officers/<int:pk>/assess/", officers.officer_assess, name="officer-assess"),
 ]

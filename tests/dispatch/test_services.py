@@ -358,3 +358,46 @@ def test_the_database_refuses_to_change_or_delete_events(blow):
         Event.objects.filter(pk=event.pk).delete()
     event.refresh_from_db()
     assert event.type == EventType.WHISTLE_BLOWN
+
+
+@pytest.mark.django_db
+def test_a_whistle_blown_with_photos_is_all_or_nothing(blow, settings, tmp_path, monkeypatch):
+    """A bad second photo blows nothing; so does a second photo failing to be stored after
+    every photo passed the check (a full disk): one transaction for the whistle, its
+    summonses and its photos."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from whistle.models import Whistle, WhistlePhoto
+
+    def png():
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+        return SimpleUploadedFile("p.png", buffer.getvalue(), "image/png")
+
+    settings.MEDIA_ROOT = tmp_path
+    bad = SimpleUploadedFile("x.png", b"not an image", "image/png")
+    with pytest.raises(ValidationError) as error:
+        blow(photos=[png(), bad])
+    assert set(error.value.message_dict) == {"photos"}
+    real, calls = services.add_photo, []
+
+    def add_photo(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError("No space left on device")
+        return real(*args)
+
+    monkeypatch.setattr(services, "add_photo", add_photo)
+    with pytest.raises(OSError):
+        blow(photos=[png(), png()])
+    assert len(calls) == 2
+    assert not Whistle.objects.exists() and not CheckIn.objects.exists()
+    assert not Event.objects.exists() and not WhistlePhoto.objects.exists()
+    monkeypatch.undo()
+    whistle = blow(photos=[png(), png()])
+    assert whistle.photos.count() == 2 and whistle.check_ins.count() == 2
+    assert len(events(whistle, EventType.WHISTLE_BLOWN)) == 1
+    assert len(events(whistle, EventType.PHOTO_ADDED)) == 2

@@ -367,6 +367,23 @@ def test_departments_summoned_too_rarely_are_listed_but_not_ranked(demo, scored,
 
 
 @pytest.mark.django_db
+def test_the_ranked_departments_come_first_and_the_rarely_summoned_after_them(demo):
+    """A higher score summoned once comes after lower scores summoned often enough."""
+    names = ["平谷区城管执法局", "平谷公安分局", "平谷区规划国土"]
+    departments = {d.name: d for d in Department.objects.filter(name__in=names)}
+    for name, score, check_ins in zip(names, ["95.00", "80.00", "70.00"], [1, 5, 3], strict=True):
+        DepartmentScore.objects.filter(
+            pk=fake_score(departments[name], "2026-05", score).pk
+        ).update(check_ins=check_ins)
+    text = signed_in(demo["district_pinggu"]).get("/evaluation/scores/?period=2026-05").text
+    ranks = re.findall(r'<tr id="score-\d+">\s*<td class="num">(.*?)</td>', text, re.S)
+    assert ranks[:2] == ["1", "2"] and "—" in ranks[2]
+    assert (
+        text.index("平谷公安分局") < text.index("平谷区规划国土") < text.index("平谷区城管执法局")
+    )
+
+
+@pytest.mark.django_db
 def test_scores_default_to_this_month_and_the_home_district(demo, scored):
     page = signed_in(demo["district_pinggu"]).get("/evaluation/scores/")
     assert page.status_code == 200

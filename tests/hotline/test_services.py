@@ -354,3 +354,120 @@ def test_a_returned_request_goes_to_another_street(demo, take, jinhaihu):
     with pytest.raises(ValidationError) as exc:
         services.dispatch_request(demo["hotline_operator"], request, jinhaihu)
     assert "street" in exc.value.message_dict
+
+
+# --- photos with the use case: all or nothing ------------------------------------------------
+
+
+def _png():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(buffer, "PNG")
+    return SimpleUploadedFile("p.png", buffer.getvalue(), "image/png")
+
+
+def _not_an_image():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("x.png", b"not an image", "image/png")
+
+
+def _failing_on_the_second(monkeypatch, module, name):
+    """`module.name` stores the first photo and fails on the second, as a full disk would,
+    after every photo passed the check."""
+    real, calls = getattr(module, name), []
+
+    def add(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError("No space left on device")
+        return real(*args)
+
+    monkeypatch.setattr(module, name, add)
+    return calls
+
+
+def _request_events(request_pk):
+    return list(
+        TimelineEvent.objects.filter(
+            subject_id=request_pk, subject_type__model="servicerequest"
+        ).values_list("type", flat=True)
+    )
+
+
+def test_a_request_taken_with_photos_is_all_or_nothing(demo, take, settings, tmp_path, monkeypatch):
+    from hotline.models import RequestPhoto
+
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationError) as exc:
+        take(photos=[_png(), _not_an_image()])
+    assert set(exc.value.message_dict) == {"photos"}
+    assert not ServiceRequest.objects.exists() and not RequestPhoto.objects.exists()
+    assert not TimelineEvent.objects.filter(subject_type__model="servicerequest").exists()
+    calls = _failing_on_the_second(monkeypatch, services, "add_photo")
+    with pytest.raises(OSError):
+        take(photos=[_png(), _png()])
+    assert len(calls) == 2 and not ServiceRequest.objects.exists()
+    assert not RequestPhoto.objects.exists() and not RequestDeadline.objects.exists()
+    monkeypatch.undo()
+    request = take(photos=[_png(), _png()])
+    assert request.photos.count() == 2
+    assert _request_events(request.pk) == [
+        "request_received", "request_dispatched", "request_photo", "request_photo",
+    ]  # fmt: skip
+
+
+def test_photos_added_to_a_request_are_all_or_nothing(demo, take, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    request = take()
+    street = demo["street_jinhaihu"]
+    with pytest.raises(PermissionDenied):
+        services.add_photos(demo["district_pinggu"], request, [_png()])
+    with pytest.raises(ValidationError) as exc:
+        services.add_photos(street, request, [_png(), _not_an_image()])
+    assert set(exc.value.message_dict) == {"photos"}
+    calls = _failing_on_the_second(monkeypatch, services, "add_photo")
+    with pytest.raises(OSError):
+        services.add_photos(street, request, [_png(), _png()])
+    assert len(calls) == 2
+    assert not request.photos.exists() and "request_photo" not in _request_events(request.pk)
+    monkeypatch.undo()
+    added = services.add_photos(street, request, [_png(), _png()])
+    assert [p.pk for p in added] == list(request.photos.order_by("id").values_list("pk", flat=True))
+    assert _request_events(request.pk).count("request_photo") == 2
+
+
+def test_a_whistle_blown_from_a_request_with_photos_is_all_or_nothing(
+    demo, take, settings, tmp_path, monkeypatch
+):
+    from accounts.models import Department
+    from whistle import services as whistle_services
+    from whistle.models import Event, Whistle, WhistlePhoto
+
+    settings.MEDIA_ROOT = tmp_path
+    request = take()
+    street = demo["street_jinhaihu"]
+    fields = {
+        "kind": "key_work",
+        "category": "illegal_construction",
+        "title": "违建施工噪声",
+        "departments": [Department.objects.get(name="平谷区城管执法局")],
+    }
+    with pytest.raises(ValidationError) as exc:
+        services.blow_from_request(street, request, photos=[_png(), _not_an_image()], **fields)
+    assert set(exc.value.message_dict) == {"photos"}
+    calls = _failing_on_the_second(monkeypatch, whistle_services, "add_photo")
+    with pytest.raises(OSError):
+        services.blow_from_request(street, request, photos=[_png(), _png()], **fields)
+    assert len(calls) == 2
+    request.refresh_from_db()
+    assert request.whistle is None and "request_whistle" not in _request_events(request.pk)
+    assert not Whistle.objects.exists() and not WhistlePhoto.objects.exists()
+    monkeypatch.undo()
+    whistle = services.blow_from_request(street, request, photos=[_png()], **fields)
+    assert whistle.photos.count() == 1
+    assert Event.objects.filter(whistle=whistle, type="photo_added").count() == 1
