@@ -11,11 +11,8 @@ from core.formats import percent  # noqa: F401 (the pages of this app use it fro
 from .. import scoring, services
 from ..choices import Timeliness
 
-
-def _may_review(user, district_id) -> bool:
-    # services.may_review(user, None) is true for a reviewer of any district: a score without
-    # a district is reviewed by nobody here.
-    return district_id is not None and services.may_review(user, district_id)
+# the reviewers of that district (services.may_review: nobody for a score without a district)
+_may_review = services.may_review
 
 
 def _whole_minutes(seconds) -> int:
