@@ -97,7 +97,7 @@ def open_past_due(model, now):
 # --- marking ------------------------------------------------------------------------------
 
 
-def _update_sql(model, now, picked: list) -> tuple[str, list]:
+def _update_sql(model, db, now, picked: list) -> tuple[str, list]:
     """`UPDATE … SET overdue_at = now WHERE <open past due> AND pk IN (picked) RETURNING pk`,
     written by Django's own UPDATE compiler (as in QuerySet.update(): conditions across joins
     become a primary-key subquery).
@@ -107,7 +107,6 @@ def _update_sql(model, now, picked: list) -> tuple[str, list]:
     picked)`, a burst of rows fallen due since the last ANALYZE is estimated at one row and
     the UPDATE becomes a nested loop over every due row times every picked one: 0.3–0.8 s a
     batch of 500 at 10,000 due (seen here), the floor being 0.05 s."""
-    db = router.db_for_write(model)
     pk = connections[db].ops.quote_name(model._meta.pk.column)
     query = open_past_due(model, now).filter(pk__in=picked).query.chain(UpdateQuery)
     query.add_update_values({"overdue_at": now})
@@ -143,7 +142,7 @@ def claim(model, now, among=None, *, skip_locked: bool = True) -> list:
         picked = list(pick)
         pks = []
         if picked:
-            sql, params = _update_sql(model, now, picked)
+            sql, params = _update_sql(model, db, now, picked)
             with connections[db].cursor() as cursor:
                 cursor.execute(sql, params)
                 pks = [row[0] for row in cursor.fetchall()]

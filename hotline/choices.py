@@ -41,6 +41,10 @@ ALLOWED_FROM = {
 }
 
 
+def allowed_actions(status) -> set[str]:
+    return {action for action, states in ALLOWED_FROM.items() if status in states}
+
+
 class DeadlineKind(models.TextChoices):
     RESPONSE = "response", _("Response (contact the citizen)")
     RESOLUTION = "resolution", _("Resolution (reply)")

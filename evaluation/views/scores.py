@@ -119,12 +119,10 @@ def _ranking(user, district, code) -> list[DepartmentScore]:
         .order_by("-final", "department_id")
     )
     minimum = settings.EVALUATION_RANK_MIN_CHECK_INS
-    rows.sort(key=lambda row: row.check_ins < minimum)  # stable: each part stays by score
     ranked = [row for row in rows if row.check_ins >= minimum]
-    for rank, row in enumerate(ranked, 1):
-        row.rank = rank
-    for row in rows:
-        row.rank = getattr(row, "rank", None)
+    rows = ranked + [row for row in rows if row.check_ins < minimum]  # each part by score
+    for i, row in enumerate(rows):
+        row.rank = i + 1 if i < len(ranked) else None
         row.p50_minutes = minutes(row.check_in_seconds_p50)
         row.p90_minutes = minutes(row.check_in_seconds_p90)
         row.on_time_percent = percent(row.on_time_rate)

@@ -14,7 +14,7 @@ from config.errors import Conflict
 from core.forms import apply_service_errors
 
 from .. import services
-from ..choices import ALLOWED_FROM, DeadlineKind, RequestStatus, Satisfaction
+from ..choices import DeadlineKind, RequestStatus, Satisfaction, allowed_actions
 from ..forms import (
     ActionForm,
     CallBackForm,
@@ -75,7 +75,7 @@ def _request_page(request, service_request, callback_form=None, status=200):
     for e in events:
         e.details = _event_details(e)
     seen = {"seen_status": state}
-    allowed = {action for action, states in ALLOWED_FROM.items() if state in states}
+    allowed = allowed_actions(state)
     can = {
         "dispatch": is_operator and "dispatch" in allowed,
         "accept": street_acts and "accept" in allowed,
