@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -44,6 +45,7 @@ class VisibleStreetFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", _visible_streets)
+        kwargs.setdefault("label", _("Street or township"))
         super().__init__(*args, **kwargs)
 
     @property
