@@ -50,6 +50,7 @@ ROLE_UNIT = {
     Role.DISTRICT_REVIEWER: UnitType.DISTRICT,
     Role.DISTRICT_ADMIN: UnitType.DISTRICT,
     Role.HOTLINE_OPERATOR: UnitType.CITY,
+    Role.ALLEY_CHIEF: UnitType.STREET,
 }
 
 
@@ -96,3 +97,24 @@ class TimelineEventType(models.TextChoices):
     REQUEST_CLOSED = "request_closed", _("Request closed")
     REQUEST_WHISTLE = "request_whistle", _("Whistle blown for the request")
     REQUEST_PHOTO = "request_photo", _("Photo added to the request")
+    # the front line (community/): never a steward's phone or address
+    ALLEY_CREATED = "alley_created", _("Alley created")
+    CHIEF_ASSIGNED = "chief_assigned", _("Alley chief assigned")
+    STEWARD_RECRUITED = "steward_recruited", _("Alley steward recruited")
+    STEWARD_LEFT = "steward_left", _("Alley steward left")
+    ALLEY_ADOPTED = "alley_adopted", _("Alley adopted by a steward")
+    ADOPTION_ENDED = "adoption_ended", _("Adoption of an alley ended")
+    REPORT_FILED = "report_filed", _("Front-line report filed")
+    REPORT_ACCEPTED = "report_accepted", _("Front-line report accepted")
+    REPORT_RESOLVED = "report_resolved", _("Front-line report fixed by the street")
+    REPORT_WHISTLE = "report_whistle", _("Whistle blown for the report")
+    REPORT_ORDER = "report_order", _("Supervision order issued for the report")
+    REPORT_OVERDUE = "report_overdue", _("Front-line report left untouched")
+    REPORT_OUTCOME = "report_outcome", _("Outcome of the report")
+    PATROL_RECORDED = "patrol_recorded", _("Patrol recorded")
+    STAFF_ASSIGNED = "staff_assigned", _("Assigned to the community")
+    STAFF_ENDED = "staff_ended", _("Assignment to the community ended")
+    TASK_ADDED = "task_added", _("Commissioner's task added")
+    TASK_DONE = "task_done", _("Commissioner's task done")
+    HOUSEHOLDS_SET = "households_set", _("Households counted")
+    VISIT_RECORDED = "visit_recorded", _("Household visit recorded")

@@ -6,6 +6,8 @@ a 404, never a 403). Every reused read of the organisation goes through `scope_o
 
 from dataclasses import dataclass
 
+from core.roles import STREET_ROLES
+
 from .choices import Role, UnitType
 
 
@@ -15,7 +17,7 @@ class Scope:
     roles: frozenset[str]
     city_ids: frozenset[int]
     district_ids: frozenset[int]  # districts where the person holds a district role
-    street_ids: frozenset[int]  # streets where the person holds a street role
+    street_ids: frozenset[int]  # streets where the person holds a role of STREET_ROLES
     department_ids: frozenset[int]  # departments where the person holds a department role
     home_district_ids: frozenset[int]  # every district the person works in, any role
     role_units: frozenset[tuple[str, int]]  # (role, unit id) pairs
@@ -51,7 +53,10 @@ def scope_of(user) -> Scope:
     for m in memberships:
         unit_type = UnitType(m.unit_type)
         unit_id = m.unit_id
-        ids[unit_type].add(unit_id)
+        # street_ids: where the person acts for the street (its whistles, its 12345
+        # requests); an alley chief's part is their alleys only (community/)
+        if unit_type != UnitType.STREET or m.role in STREET_ROLES:
+            ids[unit_type].add(unit_id)
         pairs.add((m.role, unit_id))
         if unit_type == UnitType.DISTRICT:
             home.add(unit_id)

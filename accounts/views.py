@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
+from . import hooks
 from .choices import Role, StationMode, UnitType
 from .models import Department, District, Membership, Station, Street
 from .scope import scope_of
@@ -18,6 +19,10 @@ def home(request):
     nothing else lands on the live queue."""
     if scope_of(request.user).roles == {Role.DEPARTMENT_DISPATCHER}:
         return redirect("dispatch:queue")
+    for start_page in hooks.start_pages:
+        page = start_page(request.user)
+        if page:
+            return redirect(page)
     memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("city", "district", "street__district", "department__district")

@@ -105,6 +105,8 @@ def empty_queries(result, generator, request, public):
                 plain = not {"enum", "format", "pattern"} & set(schema)
                 if schema.get("type") == "string" and plain:
                     schema["pattern"] = NO_NUL  # Django's form fields refuse it
+                if parameter.get("required"):
+                    continue  # a required parameter sent empty is missing, not "every one"
                 if schema.get("type") == "string" and "enum" in schema:
                     if "" not in schema["enum"]:
                         schema["enum"] = [*schema["enum"], ""]

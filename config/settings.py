@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "powers",
     "evaluation",
     "hotline",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "notifications.context_processors.unread",
+                "community.context_processors.frontline",
             ],
         },
     },
@@ -303,6 +305,11 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "powers.choices.OrderStatus",
         "RequestStatusEnum": "hotline.choices.RequestStatus",
         "EvaluationStatusEnum": "evaluation.choices.EvaluationStatus",
+        "CategoryEnum": "whistle.choices.Category",
+        "StewardKindEnum": "community.choices.StewardKind",
+        "StaffKindEnum": "community.choices.StaffKind",
+        "ReportCategoryEnum": "community.choices.ReportCategory",
+        "ReportStatusEnum": "community.choices.ReportStatus",
     },
 }
 
@@ -318,6 +325,10 @@ DISPATCH_SWEEP_GRACE_SECONDS = env.integer("DISPATCH_SWEEP_GRACE_SECONDS", 60)
 # The powers (docs/powers.md): a supervision order's default deadline, and the time a
 # department has to answer a personnel recommendation (both on the deadline engine).
 POWERS_ORDER_DEFAULT_HOURS = env.integer("POWERS_ORDER_DEFAULT_HOURS", 72)
+# a front-line report nobody touched (accepted, fixed or escalated) for this long is overdue
+FRONTLINE_REPORT_UNTOUCHED_HOURS = env.integer("FRONTLINE_REPORT_UNTOUCHED_HOURS", 24, minimum=1)
+# the yearly household-visit bar (年入户率), in percent
+FRONTLINE_VISIT_BAR_PERCENT = env.integer("FRONTLINE_VISIT_BAR_PERCENT", 90, minimum=1)
 POWERS_PERSONNEL_ANSWER_DAYS = env.integer("POWERS_PERSONNEL_ANSWER_DAYS", 15)
 # Evaluation (docs/evaluation.md): the time a street has to evaluate a resolved whistle, and
 # the weights of the department score's default formula (domain.md).

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from accounts.auth_views import SignInView
+from community import api as community_api
 from dispatch import api as dispatch_api
 from evaluation import api as evaluation_api
 from hotline import api as hotline_api
@@ -44,6 +45,19 @@ router.register("officer-records", powers_api.OfficerRecordViewSet, basename="of
 router.register(
     "officer-assessments", powers_api.OfficerAssessmentViewSet, basename="officer-assessment"
 )
+router.register("alleys", community_api.AlleyViewSet, basename="alley")
+router.register("stewards", community_api.StewardViewSet, basename="steward")
+router.register("adoptions", community_api.AdoptionViewSet, basename="adoption")
+router.register(
+    "frontline-reports", community_api.FrontlineReportViewSet, basename="frontline-report"
+)
+router.register("patrols", community_api.PatrolViewSet, basename="patrol")
+router.register("community-staff", community_api.CommunityStaffViewSet, basename="community-staff")
+router.register(
+    "commissioner-tasks", community_api.CommissionerTaskViewSet, basename="commissioner-task"
+)
+router.register("household-counts", community_api.HouseholdCountViewSet, basename="household-count")
+router.register("visits", community_api.VisitViewSet, basename="visit")
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
@@ -66,6 +80,22 @@ api_v1 = [
         hotline_api.RequestPhotoFileView.as_view(),
         name="request-photo-file",
     ),
+    path(
+        "frontline-reports/<int:report_pk>/photos/<int:pk>/",
+        community_api.ReportPhotoFileView.as_view(),
+        name="frontline-report-photo-file",
+    ),
+    path("frontline/me/", community_api.FrontlineMeView.as_view(), name="frontline-me"),
+    path(
+        "frontline/overview/",
+        community_api.FrontlineOverviewView.as_view(),
+        name="frontline-overview",
+    ),
+    path(
+        "frontline/comparison/",
+        community_api.FrontlineComparisonView.as_view(),
+        name="frontline-comparison",
+    ),
     *router.urls,
 ]
 
@@ -80,6 +110,7 @@ urlpatterns = [
     path("powers/", include("powers.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("hotline/", include("hotline.urls")),
+    path("frontline/", include("community.urls")),
     path("open311/v2/", include("hotline.open311_urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

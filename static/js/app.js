@@ -47,6 +47,10 @@
       locate(button.form, button.form.querySelector("[data-locate-status]"), function () {});
     });
   });
+  // a front-line report asks for the position as the form opens (the phone asks once)
+  document.querySelectorAll("form[data-locate-auto]").forEach(function (form) {
+    locate(form, form.querySelector("[data-locate-status]"), function () {});
+  });
   document.querySelectorAll("[data-arrive-form]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.dataset.located) return;

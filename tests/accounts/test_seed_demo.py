@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -86,7 +88,20 @@ def test_pilot_streets_have_agencies_and_stationed_officers():
 @pytest.mark.django_db
 def test_it_creates_exactly_the_demo_accounts_with_their_roles(settings):
     call_command("seed_demo", verbosity=0)
-    assert set(User.objects.values_list("username", flat=True)) == CONTRACT_ACCOUNTS
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert usernames >= CONTRACT_ACCOUNTS
+    # the others are the front line's people (community/demo.py): stewards with their own
+    # accounts, cadres who lead alleys, a community worker; none holds a contract role
+    front_line = usernames - CONTRACT_ACCOUNTS
+    assert {"steward_longtan", "chief_longtan", "worker_longtan"} <= front_line
+    pattern = re.compile(r"^(longtan|jinhaihu)_(steward_[0-9]{3}|cadre_[0-9]{2})$")
+    assert all(
+        pattern.match(u)
+        for u in front_line - {"steward_longtan", "chief_longtan", "worker_longtan"}
+    )
+    assert set(
+        Membership.objects.filter(user__username__in=front_line).values_list("role", flat=True)
+    ) == {Role.ALLEY_CHIEF}
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and not admin.memberships.exists()
     assert admin.check_password(settings.DEMO_PASSWORD)

@@ -14,7 +14,6 @@ on this thread, where the ORM refuses to run.
 import re
 import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -82,13 +81,6 @@ class Sweeper(threading.Thread):
         while not self.stopped.wait(1):
             deadlines.sweep()
         connection.close()
-
-
-@pytest.fixture
-def artefacts():
-    folder = Path(settings.VAR_DIR) / "test-artifacts" / "e2e"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Community, Street, TimelineEvent
 from config.errors import Conflict
-from dispatch import deadlines
 from hotline import rates, services
 from hotline.models import CallBack, RequestCategory, RequestDeadline, ServiceRequest
+from tests.services import swept
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_the_street_works_the_request_and_the_deadlines_are_met(demo, take):
     assert request.status == "replied"
     assert all(d.met_at is not None for d in request.deadlines.all())
     with time_machine.travel(timezone.now() + timedelta(days=30)):
-        assert deadlines.sweep() == 0  # met deadlines are never marked
+        assert swept(RequestDeadline) == 0  # met deadlines are never marked
     with pytest.raises(Conflict):
         services.reply(demo["street_jinhaihu"], request, reply="again")
 
@@ -97,8 +97,8 @@ def test_a_missed_response_deadline_is_marked_once_and_escalated(demo, take, noi
     request = take()
     response = request.deadlines.get(kind="response")
     with time_machine.travel(response.deadline + timedelta(seconds=1)):
-        assert deadlines.sweep() == 1
-        assert deadlines.sweep() == 0
+        assert swept(RequestDeadline) == 1
+        assert swept(RequestDeadline) == 0
     response.refresh_from_db()
     assert response.overdue_at is not None
     types = TimelineEvent.objects.filter(subject_id=request.pk, type="request_overdue")

@@ -12,7 +12,6 @@ from accounts.choices import Power, TimelineEventType
 from accounts.models import District, PowerGrant, Station, StationedOfficer, TimelineEvent
 from accounts.services import grant_power, revoke_power, timeline
 from config.errors import Conflict
-from dispatch import deadlines
 from notifications.models import Notification
 from powers import services
 from powers.models import (
@@ -22,6 +21,7 @@ from powers.models import (
     PersonnelRecommendation,
     SupervisionOrder,
 )
+from tests.services import swept
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +45,10 @@ def test_an_order_runs_on_the_deadline_engine_and_escalates_once(demo, station, 
     assert order.deadline - order.issued_at == timedelta(hours=2)
     assert (order.department, order.street) == (station.department, station.street)
     assert _told(services.ORDER_ISSUED) == {"dept_pg_chengguan"}
-    assert deadlines.sweep() == 0  # not yet due
+    assert swept(SupervisionOrder) == 0  # not yet due
     with time_machine.travel(order.deadline + timedelta(seconds=1)):
-        assert deadlines.sweep() == 1
-        assert deadlines.sweep() == 0
+        assert swept(SupervisionOrder) == 1
+        assert swept(SupervisionOrder) == 0
         order.refresh_from_db()
         assert order.overdue_at is not None and order.status == "overdue"
         assert _types(order) == [TimelineEventType.ORDER_ISSUED, TimelineEventType.ORDER_OVERDUE]
@@ -75,7 +75,7 @@ def test_an_answer_in_time_stops_the_clock(demo, station):
     )  # fmt: skip
     services.answer_order(demo["dept_pg_chengguan"], order, reply="done")
     with time_machine.travel(order.deadline + timedelta(hours=1)):
-        assert deadlines.sweep() == 0
+        assert swept(SupervisionOrder) == 0
     order.refresh_from_db()
     assert order.overdue_at is None
 
@@ -192,7 +192,7 @@ def test_a_recommendation_must_be_answered_in_the_configured_time(demo, agency, 
     assert rec.department == agency.department
     assert _told(services.PERSONNEL_RECOMMENDED) == {"dept_pg_police"}
     with time_machine.travel(rec.deadline + timedelta(minutes=1)):
-        assert deadlines.sweep() == 1
+        assert swept(PersonnelRecommendation) == 1
         rec.refresh_from_db()
         assert rec.status == "overdue"
         with pytest.raises(PermissionDenied):

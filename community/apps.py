@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunityConfig(AppConfig):
+    name = "community"
+    verbose_name = _("Front line and community")
+
+    def ready(self):
+        from accounts import hooks as accounts_hooks
+        from accounts.demo import SEED_EXTENSIONS
+        from dispatch import deadlines, hooks
+
+        from . import demo, scope, services
+        from .models import FrontlineReport
+
+        deadlines.register(FrontlineReport, on_overdue=services.on_report_overdue)
+        if services.on_whistle_resolved not in hooks.resolved_hooks:
+            hooks.resolved_hooks.append(services.on_whistle_resolved)
+        if demo.seed not in SEED_EXTENSIONS:
+            SEED_EXTENSIONS.append(demo.seed)
+        if scope.start_page not in accounts_hooks.start_pages:
+            accounts_hooks.start_pages.append(scope.start_page)

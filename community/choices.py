@@ -1,0 +1,67 @@
+"""The front line's vocabularies (街巷长, 小巷管家, 社区专员, 入户)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StewardKind(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    UNIT_EMPLOYEE = "unit_employee", _("Employee of a unit in the area")
+    MERCHANT = "merchant", _("Shopkeeper")
+    PARTY_MEMBER = "party_member", _("In-service party member")
+    OTHER = "other", _("Other volunteer")
+
+
+class ReportCategory(models.TextChoices):
+    SANITATION = "sanitation", _("Litter and sanitation")
+    PARKING = "parking", _("Disorderly parking")
+    VENDING = "vending", _("Street vending and spill-over")
+    CONSTRUCTION = "construction", _("Illegal construction")
+    FACILITY = "facility", _("Broken public facility")
+    GREENERY = "greenery", _("Greenery")
+    SAFETY = "safety", _("Safety hazard")
+    GROUP_RENTAL = "group_rental", _("Group rental")
+    OTHER = "other", _("Other")
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted by the chief")
+    RESOLVED = "resolved", _("Fixed by the street")
+    WHISTLE = "whistle", _("Escalated: whistle blown")
+    ORDERED = "ordered", _("Escalated: supervision order")
+
+
+# The statuses each action of the chief may start from: one table, for the services and the
+# pages' buttons alike.
+ALLOWED_FROM = {
+    "accept": {ReportStatus.NEW},
+    "resolve": {ReportStatus.NEW, ReportStatus.ACCEPTED},
+    "whistle": {ReportStatus.NEW, ReportStatus.ACCEPTED},
+    "order": {ReportStatus.NEW, ReportStatus.ACCEPTED},
+}
+OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.ACCEPTED)
+
+
+def allowed_actions(status) -> set[str]:
+    return {action for action, sources in ALLOWED_FROM.items() if status in sources}
+
+
+class StaffKind(models.TextChoices):
+    COMMISSIONER = "commissioner", _("Community commissioner (street cadre)")
+    WORKER = "worker", _("Community worker")
+
+
+class VisitPurpose(models.TextChoices):
+    ROUTINE = "routine", _("Routine visit")
+    ELDERLY = "elderly", _("Care for the elderly")
+    DIFFICULTY = "difficulty", _("Household in difficulty")
+    SAFETY = "safety", _("Safety check")
+    POLICY = "policy", _("Explaining a policy")
+    OPINION = "opinion", _("Collecting opinions")
+    OTHER = "other", _("Other")
+
+
+class HouseholdSource(models.TextChoices):
+    IMPORTED = "imported", _("Imported")
+    ENTERED = "entered", _("Entered by the street")

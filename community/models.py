@@ -1,0 +1,442 @@
+"""The front line (the third reporting: street cadres report to the front line).
+
+Alleys (街巷) of a street, each with one chief (街巷长) at a time and the history of chiefs;
+stewards (小巷管家: citizens who volunteer) adopt alleys, patrol them and report problems to the
+chief; the chief's reports queue runs on the platform's one deadline engine. Community staff
+(社区专员 commissioners, street cadres; community workers) serve their community and record
+household visits (入户) against the yearly 90% bar.
+
+A steward's phone and address are personal data: shown to their street only, masked
+everywhere else, never in timeline events (events carry ids).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Community, Street
+from dispatch.deadlines import DeadlineModel
+from hotline.models import mask_phone
+from powers.models import SupervisionOrder
+from whistle.models import Whistle
+
+from .choices import (
+    HouseholdSource,
+    ReportCategory,
+    ReportStatus,
+    StaffKind,
+    StewardKind,
+    VisitPurpose,
+)
+from .querysets import (
+    AlleyQuerySet,
+    CommunityScopedQuerySet,
+    FrontlineQuerySet,
+    StewardQuerySet,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Alley(models.Model):
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="alleys", verbose_name=_("street")
+    )
+    community = models.ForeignKey(
+        Community,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alleys",
+        verbose_name=_("community"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    description = models.CharField(_("where it runs"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    objects = AlleyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alley")
+        verbose_name_plural = _("alleys")
+        ordering = ["street_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "name"], name="alley_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AlleyChief(models.Model):
+    """One term of a street cadre as the alley's chief: exactly one open term per alley."""
+
+    alley = models.ForeignKey(
+        Alley, models.PROTECT, related_name="chief_terms", verbose_name=_("alley")
+    )
+    user = models.ForeignKey(USER, models.PROTECT, related_name="+", verbose_name=_("chief"))
+    since = models.DateTimeField(_("since"))
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    assigned_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("alley chief")
+        verbose_name_plural = _("alley chiefs")
+        ordering = ["alley_id", "-since", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alley"], condition=Q(until=None), name="alley_one_chief"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user"], condition=Q(until=None), name="alleychief_current_user")
+        ]
+
+    def __str__(self):
+        return f"{self.alley} · {self.user}"
+
+
+class Steward(models.Model):
+    """小巷管家: a citizen recruited by the street, signing in with an account of their own."""
+
+    user = models.OneToOneField(
+        USER, models.PROTECT, related_name="steward", verbose_name=_("account")
+    )
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="stewards", verbose_name=_("street")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=StewardKind.choices)
+    name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=30)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    employer = models.CharField(_("employer"), max_length=100, blank=True)
+    recruited_on = models.DateField(_("recruited on"))
+    recruited_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = StewardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alley steward")
+        verbose_name_plural = _("alley stewards")
+        ordering = ["street_id", "id"]
+        indexes = [models.Index(fields=["street", "left_on"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def active(self) -> bool:
+        return self.left_on is None
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_address(self) -> str:
+        return "***" if self.address else ""
+
+
+class Adoption(models.Model):
+    """A steward's adoption of an alley, from `start` to `end` (open while `end` is empty)."""
+
+    steward = models.ForeignKey(
+        Steward, models.PROTECT, related_name="adoptions", verbose_name=_("steward")
+    )
+    alley = models.ForeignKey(
+        Alley, models.PROTECT, related_name="adoptions", verbose_name=_("alley")
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("adoption of an alley")
+        verbose_name_plural = _("adoptions of alleys")
+        ordering = ["alley_id", "-start", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["steward", "alley"], condition=Q(end=None), name="adoption_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(end=None) | Q(end__gte=F("start")), name="adoption_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["alley"], condition=Q(end=None), name="adoption_open")]
+
+    def __str__(self):
+        return f"{self.steward_id} · {self.alley}"
+
+
+class FrontlineReport(DeadlineModel):
+    """A problem a steward (or a chief) found in an alley: in the chief's queue until touched;
+    left untouched past FRONTLINE_REPORT_UNTOUCHED_HOURS it is overdue (the deadline engine)."""
+
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="frontline_reports", verbose_name=_("street")
+    )
+    alley = models.ForeignKey(
+        Alley, models.PROTECT, related_name="reports", verbose_name=_("alley")
+    )
+    community = models.ForeignKey(
+        Community, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    steward = models.ForeignKey(
+        Steward,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("steward"),
+    )
+    reported_by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    category = models.CharField(_("category"), max_length=16, choices=ReportCategory.choices)
+    text = models.CharField(_("what is wrong"), max_length=200)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW
+    )
+    reported_at = models.DateTimeField(_("reported at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+    outcome = models.TextField(_("outcome"), blank=True)
+    whistle = models.OneToOneField(
+        Whistle, models.PROTECT, null=True, blank=True, related_name="frontline_report"
+    )
+    order = models.OneToOneField(
+        SupervisionOrder, models.PROTECT, null=True, blank=True, related_name="frontline_report"
+    )
+
+    # the clock runs while nobody has touched the report
+    deadline_open = Q(status=ReportStatus.NEW)
+
+    objects = FrontlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("front-line report")
+        verbose_name_plural = _("front-line reports")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["street", "status", "reported_at"]),
+            models.Index(fields=["alley", "reported_at"]),
+            models.Index(fields=["steward", "reported_at"]),
+            models.Index(
+                fields=["deadline"],
+                condition=Q(status=ReportStatus.NEW, overdue_at=None),
+                name="frontline_report_open",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+def report_photo_path(photo, filename):
+    number = photo.report.number
+    return f"frontline/{number[2:8]}/{number}/{photo.token}{photo.extension}"
+
+
+class ReportPhoto(models.Model):
+    report = models.ForeignKey(
+        FrontlineReport, models.PROTECT, related_name="photos", verbose_name=_("report")
+    )
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    image = models.ImageField(_("image"), upload_to=report_photo_path)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("photo of a front-line report")
+        verbose_name_plural = _("photos of front-line reports")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return f"{self.report_id}: {self.image.name}"
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}.get(
+            self.content_type, ".gif"
+        )
+
+
+class Patrol(models.Model):
+    """巡访: a walk through an alley, with what was found and what was dissuaded (劝阻)."""
+
+    street = models.ForeignKey(Street, models.PROTECT, related_name="+")
+    alley = models.ForeignKey(
+        Alley, models.PROTECT, related_name="patrols", verbose_name=_("alley")
+    )
+    steward = models.ForeignKey(
+        Steward, models.PROTECT, null=True, blank=True, related_name="patrols"
+    )
+    patrolled_by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"))
+    found = models.TextField(_("what was found"), blank=True)
+    dissuaded = models.TextField(_("what was dissuaded"), blank=True)
+    dissuaded_count = models.PositiveSmallIntegerField(_("times dissuaded"), default=0)
+    recorded_at = models.DateTimeField()
+
+    objects = FrontlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("patrol")
+        verbose_name_plural = _("patrols")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__gt=F("started_at")), name="patrol_ends_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["street", "started_at"]),
+            models.Index(fields=["alley", "started_at"]),
+            models.Index(fields=["steward", "started_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.alley} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CommunityStaff(models.Model):
+    """A person serving a community: a commissioner (社区专员, a street cadre) or a community
+    worker; open while `until` is empty."""
+
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="staff", verbose_name=_("community")
+    )
+    user = models.ForeignKey(USER, models.PROTECT, related_name="+", verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=12, choices=StaffKind.choices)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    assigned_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("community staff")
+        verbose_name_plural = _("community staff")
+        ordering = ["community_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user", "kind"],
+                condition=Q(until=None),
+                name="community_staff_one_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["user"], condition=Q(until=None), name="staff_open_user")]
+
+    def __str__(self):
+        return f"{self.community} · {self.user}"
+
+
+class CommissionerTask(models.Model):
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="commissioner_tasks", verbose_name=_("community")
+    )
+    assignee = models.ForeignKey(
+        CommunityStaff,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("commissioner"),
+    )
+    title = models.CharField(_("task"), max_length=120)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commissioner's task")
+        verbose_name_plural = _("commissioners' tasks")
+        ordering = ["done_at", "due_on", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class HouseholdCount(models.Model):
+    """How many households a community has in a year: the denominator of its visit rate."""
+
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="household_counts", verbose_name=_("community")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    households = models.PositiveIntegerField(_("households"))
+    source = models.CharField(_("source"), max_length=10, choices=HouseholdSource.choices)
+    set_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("households of a community")
+        verbose_name_plural = _("households of communities")
+        ordering = ["community_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "year"], name="households_one_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.community} {self.year}: {self.households}"
+
+
+class Household(models.Model):
+    """A household by its reference in the community (building-unit-door, or the register's
+    number): no names, no phone."""
+
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="households", verbose_name=_("community")
+    )
+    ref = models.CharField(_("household reference"), max_length=60)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["community_id", "ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "ref"], name="household_unique_ref"),
+        ]
+
+    def __str__(self):
+        return self.ref
+
+
+class Visit(models.Model):
+    """入户: a community worker's (or commissioner's) visit to a household."""
+
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="visits", verbose_name=_("community")
+    )
+    street = models.ForeignKey(Street, models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        Household, models.PROTECT, related_name="visits", verbose_name=_("household")
+    )
+    visited_on = models.DateField(_("visited on"))
+    purpose = models.CharField(_("purpose"), max_length=12, choices=VisitPurpose.choices)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    visited_by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    objects = CommunityScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household visit")
+        verbose_name_plural = _("household visits")
+        ordering = ["-visited_on", "-id"]
+        indexes = [
+            models.Index(fields=["community", "visited_on", "household"]),
+            models.Index(fields=["street", "visited_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.household} · {self.visited_on}"

@@ -1,0 +1,79 @@
+"""Reused reads of the front line: every list is restricted to the caller's scope first (an
+object outside it answers 404)."""
+
+from django.db import models
+from django.db.models import Q
+
+from .scope import frontline_of, office, sees_everything
+
+
+class AlleyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The street's and the district's people; a chief their alleys; a steward the alleys
+        they look after; community staff the alleys of their community."""
+        if sees_everything(user):
+            return self
+        me = frontline_of(user)
+        condition = office(user) | Q(pk__in=me.chief_alley_ids)
+        condition |= Q(community_id__in=me.staff_community_ids)
+        if me.steward_id:
+            condition |= Q(adoptions__steward_id=me.steward_id, adoptions__end=None)
+        return self.filter(condition).distinct() if me.steward_id else self.filter(condition)
+
+
+class StewardQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The street's and the district's people; a chief the stewards of their alleys; a
+        steward themselves."""
+        if sees_everything(user):
+            return self
+        me = frontline_of(user)
+        condition = office(user) | Q(pk=me.steward_id or 0)
+        if me.chief_alley_ids:
+            from .models import Adoption
+
+            condition |= Q(
+                pk__in=Adoption.objects.filter(alley_id__in=me.chief_alley_ids, end=None).values(
+                    "steward_id"
+                )
+            )
+        return self.filter(condition)
+
+
+class FrontlineQuerySet(models.QuerySet):
+    """Reports and patrols: the street's and the district's people; the chief those of the
+    alleys they lead; community staff those of their community's alleys; a steward their own."""
+
+    def visible_to(self, user):
+        if sees_everything(user):
+            return self
+        me = frontline_of(user)
+        condition = office(user) | Q(alley_id__in=me.chief_alley_ids)
+        if me.staff_community_ids:
+            condition |= Q(alley__community_id__in=me.staff_community_ids)
+        if me.steward_id:
+            condition |= Q(steward_id=me.steward_id)
+        return self.filter(condition)
+
+
+class CommunityScopedQuerySet(models.QuerySet):
+    """Visits and tasks: the street's and the district's people, and the community's staff."""
+
+    def visible_to(self, user):
+        if sees_everything(user):
+            return self
+        me = frontline_of(user)
+        return self.filter(
+            office(user, "community__street") | Q(community_id__in=me.staff_community_ids)
+        )
+
+
+def communities_visible_to(user, queryset=None):
+    """The communities whose front-line page the person sees."""
+    from accounts.models import Community
+
+    queryset = Community.objects.all() if queryset is None else queryset
+    if sees_everything(user):
+        return queryset
+    me = frontline_of(user)
+    return queryset.filter(office(user) | Q(pk__in=me.staff_community_ids))

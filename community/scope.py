@@ -1,0 +1,77 @@
+"""What a person is on the front line, read once per request: the steward they are, the alleys
+they lead as chief, the communities they serve. Together with accounts' scope (the street's
+people, the district's, the city) it decides every list of community/."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from accounts.scope import scope_of
+
+
+@dataclass(frozen=True)
+class Frontline:
+    steward_id: int | None  # an active steward
+    steward_street_id: int | None
+    chief_alley_ids: frozenset[int]  # alleys the person leads now
+    staff_community_ids: frozenset[int]  # communities the person serves now
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.steward_id or self.chief_alley_ids or self.staff_community_ids)
+
+
+NOBODY = Frontline(None, None, frozenset(), frozenset())
+
+
+def frontline_of(user) -> Frontline:
+    """Cached on the user object: three small indexed queries per request at most."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_frontline_cache", None)
+    if cached is not None:
+        return cached
+    from .models import AlleyChief, CommunityStaff, Steward
+
+    steward = Steward.objects.filter(user=user, left_on=None).values_list("pk", "street_id").first()
+    found = Frontline(
+        steward_id=steward[0] if steward else None,
+        steward_street_id=steward[1] if steward else None,
+        chief_alley_ids=frozenset(
+            AlleyChief.objects.filter(user=user, until=None).values_list("alley_id", flat=True)
+        ),
+        staff_community_ids=frozenset(
+            CommunityStaff.objects.filter(user=user, until=None).values_list(
+                "community_id", flat=True
+            )
+        ),
+    )
+    user._frontline_cache = found
+    return found
+
+
+def forget(user) -> None:
+    """After a change of the person's own front-line rows within the request."""
+    if hasattr(user, "_frontline_cache"):
+        del user._frontline_cache
+
+
+def office(user, street="street") -> Q:
+    """The rows seen from an office: the street's people of their street, the district's of
+    their district's streets (`street` names the path to the street)."""
+    scope = scope_of(user)
+    return Q(**{f"{street}_id__in": scope.street_ids}) | Q(
+        **{f"{street}__district_id__in": scope.district_ids}
+    )
+
+
+def sees_everything(user) -> bool:
+    return scope_of(user).everything
+
+
+def start_page(user) -> str | None:
+    """accounts' home asks this: where a person of the front line and nothing else lands."""
+    scope = scope_of(user)
+    if scope.street_ids or scope.district_ids or scope.everything:
+        return None
+    return "community:index" if frontline_of(user).anything else None
