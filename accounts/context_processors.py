@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.roles import FRONTLINE_ROLES
+
 from .choices import Power, Role
 from .grants import holds_power_anywhere
 from .scope import scope_of
@@ -10,8 +12,11 @@ def navigation(request):
     """What the header offers this person, and the texts the page scripts show."""
     user = getattr(request, "user", None)
     scope = scope_of(user)
+    staff = scope.roles - set(FRONTLINE_ROLES)  # the platform's offices, not the front line
     return {
         "nav": {
+            # whistles and the organisation: for the offices (a steward or a chief has none)
+            "offices": bool(staff or getattr(user, "is_superuser", False)),
             # blowing needs the power to coordinate (one query, only for committee members)
             "blow": Role.COMMITTEE_MEMBER in scope.roles
             and holds_power_anywhere(user, Power.COORDINATE_DEPARTMENTS),
@@ -29,10 +34,10 @@ def navigation(request):
                 or getattr(user, "is_superuser", False)
             ),
             # the department scores: anyone with a role (each sees what concerns them)
-            "scores": bool(scope.roles or getattr(user, "is_superuser", False)),
+            "scores": bool(staff or getattr(user, "is_superuser", False)),
             # the powers' hub: whoever uses, answers, grants or reviews them
             "powers": bool(
-                scope.roles - {Role.HOTLINE_OPERATOR}
+                staff - {Role.HOTLINE_OPERATOR}
                 or getattr(getattr(request, "user", None), "is_superuser", False)
             ),
         },

@@ -92,7 +92,7 @@ def test_a_stewards_report_reaches_the_chief_live_and_becomes_a_whistle(
         shoot(chief, "report-whistle-phone")
         chief.click("main button[type=submit]")
         expect(chief.locator("h1")).to_contain_text("三轮车堵住消防通道")
-        expect(chief.locator("text=JX")).to_be_visible()  # the whistle links the report
+        expect(chief.locator("a[href*='/frontline/reports/']")).to_contain_text("JX")
         shoot(chief, "whistle-from-report-phone")
 
         # the steward sees the outcome on the report's page
