@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -75,6 +76,8 @@ from .serializers import (
     FrontlineReportDetailSerializer,
     FrontlineReportSerializer,
     HouseholdCountSerializer,
+    ImportedHouseholdsSerializer,
+    ImportHouseholdsSerializer,
     LeaveSerializer,
     PatrolSerializer,
     RecordPatrolSerializer,
@@ -661,6 +664,29 @@ class HouseholdCountViewSet(
             HouseholdCountSerializer(self.get_queryset().get(pk=count.pk)).data,
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
+
+    @extend_schema(
+        request={"multipart/form-data": ImportHouseholdsSerializer},
+        responses={200: ImportedHouseholdsSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        """The street's household counts from a CSV or XLSX file: all rows or none; the
+        errors name each bad row (400 on `file`)."""
+        from .households import import_households
+
+        _require(_runs_a_street(request.user), _("Only the street's officials do this."))
+        data = _valid(ImportHouseholdsSerializer, request)
+        result = import_households(request.user, data["street"], data["file"])
+        if not result.ok:
+            raise ValidationError({"file": [str(e) for e in result.errors]})
+        return Response({"saved": result.saved})
 
 
 class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

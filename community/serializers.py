@@ -177,6 +177,17 @@ class CreateAlleySerializer(serializers.Serializer):
     )
 
 
+class ImportHouseholdsSerializer(serializers.Serializer):
+    street = _id(_streets_of_caller)
+    file = serializers.FileField(
+        help_text="CSV or XLSX with the columns 社区 (community), 年份 (year), 户数 (households)."
+    )
+
+
+class ImportedHouseholdsSerializer(serializers.Serializer):
+    saved = serializers.IntegerField()
+
+
 class AssignChiefSerializer(serializers.Serializer):
     user = _id(_users, help_text="The new chief: a cadre of the alley's street.")
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/<int:pk>/photos/<int:photo_pk>/", reports.report_photo, name="report-photo"),
     path("streets/<int:pk>/", places.street_overview, name="street"),
     path("streets/<int:pk>/stewards/", places.stewards, name="stewards"),
+    path("streets/<int:pk>/households/", places.households_import, name="households"),
     path("stewards/<int:pk>/", places.steward_detail, name="steward"),
     path("alleys/<int:pk>/", places.alley_detail, name="alley"),
     path("communities/<int:pk>/", places.community_detail, name="community"),

@@ -328,3 +328,38 @@ def _form_errors(request, form):
         label = form.fields[field].label if field in form.fields else ""
         for message in errors:
             messages.error(request, f"{label}：{message}" if label else message)
+
+
+@login_required
+def households_import(request, pk):
+    """The street's officials bring its communities' household counts from a file."""
+    from ..households import import_households
+    from ..models import HouseholdCount
+
+    user = request.user
+    street = _street(user, pk)
+    if not services.acts_for_street(user, street.pk):
+        raise PermissionDenied(_("Only the street's officials do this."))
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a CSV or XLSX file."))
+        else:
+            result = import_households(user, street, upload)
+            if result.ok:
+                messages.success(
+                    request,
+                    _("%(n)d household counts saved.") % {"n": result.saved},
+                )
+                return redirect("community:households", pk=pk)
+    counts = (
+        HouseholdCount.objects.filter(community__street=street)
+        .select_related("community")
+        .order_by("-year", "community_id")[:100]
+    )
+    return render(
+        request,
+        "community/households_import.html",
+        {"street": street, "result": result, "counts": counts},
+    )
