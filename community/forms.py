@@ -96,6 +96,16 @@ class OrderForm(forms.Form):
         self.fields["station"].label_from_instance = lambda s: s.department.name
 
 
+class AlleyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    community = forms.ModelChoiceField(queryset=None, label=_("Community"), required=False)
+    description = forms.CharField(label=_("Where it runs"), max_length=200, required=False)
+
+    def __init__(self, *args, street, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = street.communities.order_by("id")
+
+
 class ChiefForm(forms.Form):
     chief = forms.ModelChoiceField(queryset=None, label=_("New chief"))
 

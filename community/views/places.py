@@ -15,6 +15,7 @@ from accounts.models import District, Membership, Street
 from accounts.scope import scope_of
 from config.errors import Conflict
 from core.formats import percent
+from core.forms import apply_service_errors
 from core.periods import BEIJING
 from core.roles import DISTRICT_ROLES
 
@@ -22,6 +23,7 @@ from .. import figures, services
 from ..choices import ReportStatus, StaffKind
 from ..forms import (
     AdoptForm,
+    AlleyForm,
     ChiefForm,
     HouseholdsForm,
     StaffForm,
@@ -50,6 +52,21 @@ def _errors_to_messages(request, exc: ValidationError):
 def street_overview(request, pk):
     user = request.user
     street = _street(user, pk)
+    acts = services.acts_for_street(user, street.pk)
+    form = AlleyForm(request.POST or None, street=street)
+    if request.method == "POST":
+        if not acts:
+            raise PermissionDenied(_("Only the street's officials do this."))
+        if form.is_valid():
+            try:
+                alley = services.create_alley(user, street=street, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("%(alley)s added: give it a chief.") % {"alley": alley.name}
+                )
+                return redirect("community:alley", pk=alley.pk)
     overview = figures.street_overview(street)
     for rate in overview.visits:
         rate.text = percent(rate.rate)
@@ -59,7 +76,8 @@ def street_overview(request, pk):
         {
             "street": street,
             "o": overview,
-            "acts": services.acts_for_street(user, street.pk),
+            "acts": acts,
+            "alley_form": form,
             "bar_percent": round(figures.bar() * 100),
             "status_rows": [
                 (code, ReportStatus(code).label, n)

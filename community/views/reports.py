@@ -173,6 +173,8 @@ def _act(request, pk, run, success):
                 messages.error(request, message)
     else:
         messages.success(request, success)
+    if request.POST.get("back") == "queue":  # accepted from the queue: stay on it
+        return redirect("community:queue")
     return redirect("community:report", pk=report.pk)
 
 

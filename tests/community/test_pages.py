@@ -205,3 +205,28 @@ def test_the_offices_pages_cost_the_same_queries_whatever_the_data(as_, longtan)
     assert Patrol.objects.count() == patrols + 5
     assert counts() == before
     assert [c[2] for c in before] == [200, 200, 403, 200]
+
+
+def test_the_street_adds_an_alley_and_the_chief_accepts_from_the_queue(as_, demo, longtan):
+    client = as_("street_longtan")
+    answer = client.post(f"/frontline/streets/{longtan.pk}/", {"name": "新开路", "description": ""})
+    alley = longtan.alleys.get(name="新开路")
+    assert answer.url == f"/frontline/alleys/{alley.pk}/"
+    again = client.post(f"/frontline/streets/{longtan.pk}/", {"name": "新开路"})
+    assert again.status_code == 200 and again.context["alley_form"].errors["name"]
+    assert (
+        as_("district_dongcheng")
+        .post(f"/frontline/streets/{longtan.pk}/", {"name": "x"})
+        .status_code
+        == 403
+    )
+    chiefs = longtan.alleys.get(name="板厂路")
+    report = services.file_report(
+        demo["chief_longtan"], alley=chiefs, category="facility", text="路灯不亮"
+    )
+    client = as_("chief_longtan")
+    assert 'name="back"' in client.get("/frontline/queue/").content.decode()
+    answer = client.post(f"/frontline/reports/{report.pk}/accept/", {"back": "queue"})
+    assert answer.url == "/frontline/queue/"
+    report.refresh_from_db()
+    assert report.status == "accepted"
