@@ -25,7 +25,6 @@ from rest_framework.views import APIView
 
 from accounts.choices import Power
 from accounts.filters import VisibleStreetFilter
-from accounts.models import District, Street
 from accounts.scope import scope_of
 from config.api import valid_data as _valid
 from core.filters import BooleanFilter, IdFilter
@@ -55,7 +54,7 @@ from .models import (
     Visit,
 )
 from .querysets import communities_visible_to
-from .scope import frontline_of
+from .scope import frontline_of, office_districts, office_streets
 from .serializers import (
     AddTaskSerializer,
     AdoptionSerializer,
@@ -278,7 +277,7 @@ class AlleyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alley = self.get_object()
         services.require_street(request.user, alley.street_id)
         data = _valid(AssignChiefSerializer, request)
-        services.assign_chief(request.user, alley, data["user"])
+        services.assign_chief(request.user, alley, data["chief"])
         return self._answer(alley)
 
 
@@ -775,20 +774,8 @@ class FrontlineOverviewView(APIView):
         responses={200: StreetOverviewSerializer, 404: NOT_FOUND},
     )
     def get(self, request):
-        user = request.user
-        scope = scope_of(user)
-        _require(
-            scope.everything or scope.street_ids or scope.district_ids,
-            _("Only the street, its district and the city see the front line's figures."),
-        )
         street_id = _unit_id(request, "street")
-        street = get_object_or_404(Street.objects.visible_to(user), pk=street_id)
-        _require(
-            scope.everything
-            or street.pk in scope.street_ids
-            or street.district_id in scope.district_ids,
-            _("Only the street, its district and the city see the front line's figures."),
-        )
+        street = get_object_or_404(office_streets(request.user), pk=street_id)
         return Response(StreetOverviewSerializer(figures.street_overview(street)).data)
 
 
@@ -801,14 +788,8 @@ class FrontlineComparisonView(APIView):
         responses={200: DistrictComparisonSerializer, 404: NOT_FOUND},
     )
     def get(self, request):
-        user = request.user
-        scope = scope_of(user)
         district_id = _unit_id(request, "district")
-        district = get_object_or_404(District.objects.visible_to(user), pk=district_id)
-        _require(
-            scope.everything or district.pk in scope.district_ids,
-            _("Only the district's people and the city compare its streets."),
-        )
+        district = get_object_or_404(office_districts(request.user), pk=district_id)
         comparison = figures.district_comparison(district)
         return Response(
             DistrictComparisonSerializer(

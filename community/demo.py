@@ -276,6 +276,52 @@ def _history(street, alleys, lead, today) -> None:
             )
         )
     FrontlineReport.objects.bulk_create(reports, batch_size=500, ignore_conflicts=True)
+    _events(street)
+
+
+def _events(street) -> None:
+    """The timelines of the history loaded in bulk: what the services would have written."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from accounts.choices import TimelineEventType as T
+    from accounts.models import TimelineEvent
+
+    report_type = ContentType.objects.get_for_model(FrontlineReport)
+    patrol_type = ContentType.objects.get_for_model(Patrol)
+    events = []
+    for r in FrontlineReport.objects.filter(street=street):
+        common = {"street": street, "subject_type": report_type, "subject_id": r.pk}
+        events.append(
+            TimelineEvent(
+                type=T.REPORT_FILED,
+                at=r.reported_at,
+                actor_id=r.reported_by_id,
+                data={"alley": r.alley_id},
+                **common,
+            )
+        )
+        if r.overdue_at:
+            events.append(TimelineEvent(type=T.REPORT_OVERDUE, at=r.overdue_at, **common))
+        if r.accepted_at:
+            events.append(
+                TimelineEvent(
+                    type=T.REPORT_ACCEPTED, at=r.accepted_at, actor_id=r.accepted_by_id, **common
+                )
+            )
+        if r.status == ReportStatus.RESOLVED:
+            events.append(
+                TimelineEvent(
+                    type=T.REPORT_RESOLVED, at=r.handled_at, actor_id=r.handled_by_id, **common
+                )
+            )
+    events += [
+        TimelineEvent(
+            type=T.PATROL_RECORDED, at=p.recorded_at, actor_id=p.patrolled_by_id, street=street,
+            subject_type=patrol_type, subject_id=p.pk, data={"alley": p.alley_id},
+        )
+        for p in Patrol.objects.filter(street=street).only("pk", "recorded_at", "patrolled_by_id", "alley_id")
+    ]  # fmt: skip
+    TimelineEvent.objects.bulk_create(events, batch_size=1000)
 
 
 def _households(street, by_name, households, below, cadres, hashed, today, prefix) -> None:

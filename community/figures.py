@@ -230,7 +230,8 @@ def street_overview(street, today: date | None = None) -> StreetOverview:
         .annotate(n=Count("pk"))
         .values_list("age", "n")
     )
-    overdue = open_reports.filter(overdue_at__isnull=False).count()
+    # untouched too long: still new, past its time (an accepted report is being handled)
+    overdue = open_reports.filter(status=ReportStatus.NEW, overdue_at__isnull=False).count()
     return StreetOverview(
         street=street,
         today=today,
@@ -313,7 +314,7 @@ def district_comparison(district, today: date | None = None) -> DistrictComparis
         .annotate(
             recent=Count("pk", filter=Q(reported_at__gte=since)),
             open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, overdue_at__isnull=False)),
+            overdue=Count("pk", filter=Q(status=ReportStatus.NEW, overdue_at__isnull=False)),
         )
     ):
         row = rows[r["street_id"]]

@@ -52,6 +52,10 @@ def import_households(user, street, source, filename: str | None = None) -> Hous
             result.errors.append(
                 RowError(header_line, _('unknown column "%(column)s"') % {"column": cell})
             )
+    for column in {c for c in columns if c and columns.count(c) > 1}:
+        result.errors.append(
+            RowError(header_line, _('the column "%(column)s" appears twice') % {"column": column})
+        )
     missing = [c for c in COLUMNS if c not in columns]
     for column in missing:
         result.errors.append(

@@ -65,6 +65,28 @@ def office(user, street="street") -> Q:
     )
 
 
+def office_streets(user):
+    """The streets whose whole front line the person sees: their own street as its people,
+    every street of their district as its people, all for the city. Any other street is
+    outside their scope (404), a street of the same district included."""
+    from accounts.models import Street
+
+    scope = scope_of(user)
+    if scope.everything:
+        return Street.objects.all()
+    return Street.objects.filter(Q(pk__in=scope.street_ids) | Q(district_id__in=scope.district_ids))
+
+
+def office_districts(user):
+    """The districts whose streets the person compares: where they hold a district role."""
+    from accounts.models import District
+
+    scope = scope_of(user)
+    if scope.everything:
+        return District.objects.all()
+    return District.objects.filter(pk__in=scope.district_ids)
+
+
 def sees_everything(user) -> bool:
     return scope_of(user).everything
 

@@ -188,8 +188,22 @@ class ImportedHouseholdsSerializer(serializers.Serializer):
     saved = serializers.IntegerField()
 
 
+def _cadres(request):
+    """The people the caller may make a chief: cadres (any membership) of the caller's
+    streets; other ids are unknown (400), so ids cannot be probed."""
+    from accounts.models import Membership
+
+    streets = scope_of(request.user).street_ids
+    if scope_of(request.user).everything:
+        return get_user_model().objects.filter(is_active=True, memberships__street__isnull=False)
+    return get_user_model().objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.filter(street_id__in=streets).values("user_id"),
+    )
+
+
 class AssignChiefSerializer(serializers.Serializer):
-    user = _id(_users, help_text="The new chief: a cadre of the alley's street.")
+    chief = _id(_cadres, help_text="The new chief: a cadre of the alley's street.")
 
 
 # --- stewards ----------------------------------------------------------------------------------

@@ -142,9 +142,19 @@ def create_alley(user, *, street, name, community=None, description="") -> Alley
         errors["name"] = _("The street already has an alley of this name.")
     _raise(errors)
     now = timezone.now()
-    alley = Alley.objects.create(
-        street=street, community=community, name=name, description=description, created_at=now
-    )
+    try:
+        with transaction.atomic():
+            alley = Alley.objects.create(
+                street=street,
+                community=community,
+                name=name,
+                description=description,
+                created_at=now,
+            )
+    except IntegrityError:  # the same name, created meanwhile
+        raise ValidationError(
+            {"name": _("The street already has an alley of this name.")}
+        ) from None
     record(T.ALLEY_CREATED, alley, actor=user, street=street, at=now)
     return alley
 
@@ -219,6 +229,8 @@ def recruit_steward(
         errors["username"] = _("This sign-in name is taken.")
     elif len(username) > 150:
         errors["username"] = _("At most %(limit)d characters.") % {"limit": 150}
+    if recruited_on is not None and recruited_on > _today():
+        errors["recruited_on"] = _("The date cannot be in the future.")
     generated = not password
     password = password or secrets.token_urlsafe(9)
     if not generated:
@@ -275,9 +287,13 @@ def adopt(user, steward, alley, *, start=None) -> Adoption:
     require_street(user, steward.street_id)
     if alley.street_id != steward.street_id:
         raise ValidationError({"alley": _("The alley is not in the steward's street.")})
+    start = start or _today()
+    if start > _today():
+        raise ValidationError({"start": _("The date cannot be in the future.")})
+    # the steward's row locked: a leave committed meanwhile is seen, not adopted past
+    steward = Steward.objects.select_for_update().get(pk=steward.pk)
     if steward.left_on is not None:
         raise Conflict(_("The steward has left."), "state")
-    start = start or _today()
     try:
         with transaction.atomic():
             adoption = Adoption.objects.create(steward=steward, alley=alley, start=start)
@@ -300,6 +316,8 @@ def end_adoption(user, adoption, *, end=None) -> Adoption:
     end = end or _today()
     if end < adoption.start:
         raise ValidationError({"end": _("The end comes before the start.")})
+    if end > _today():
+        raise ValidationError({"end": _("The date cannot be in the future.")})
     if not Adoption.objects.filter(pk=adoption.pk, end=None).update(end=end):
         raise Conflict(_("This adoption has already ended."), "state")
     record(
@@ -545,6 +563,8 @@ def on_whistle_resolved(whistle, now) -> None:
 
 # --- patrols -------------------------------------------------------------------------------------
 
+PATROL_BACKDATE_DAYS = 31  # a patrol is recorded within a month of it, or not at all
+
 
 @transaction.atomic
 def record_patrol(
@@ -562,7 +582,11 @@ def record_patrol(
         errors["started_at"] = _("When did the patrol start?")
     if ended_at is None:
         errors["ended_at"] = _("When did the patrol end?")
-    if started_at and ended_at:
+    if started_at and started_at < now - timedelta(days=PATROL_BACKDATE_DAYS):
+        errors["started_at"] = _("Record a patrol within %(days)d days.") % {
+            "days": PATROL_BACKDATE_DAYS
+        }
+    elif started_at and ended_at:
         if ended_at <= started_at:
             errors["ended_at"] = _("The patrol ends after it starts.")
         elif ended_at > now + timedelta(minutes=5):

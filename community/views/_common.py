@@ -1,12 +1,9 @@
 """What the front line's pages share: the person's reports, alleys and places, and who may
 see the offices' pages."""
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from accounts.scope import scope_of
-from core.roles import DISTRICT_ROLES
 
 from ..models import Alley, FrontlineReport
 from ..scope import frontline_of
@@ -26,18 +23,3 @@ def alleys_to_report(user):
     if me.steward_id:
         condition |= Q(adoptions__steward_id=me.steward_id, adoptions__end=None)
     return Alley.objects.filter(condition).distinct().select_related("community").order_by("id")
-
-
-def is_office(user, street) -> bool:
-    """The street's people, its district's, and the city see a street's whole front line."""
-    scope = scope_of(user)
-    return (
-        scope.everything
-        or street.pk in scope.street_ids
-        or any(scope.has_role(r, street.district_id) for r in DISTRICT_ROLES)
-    )
-
-
-def require_office(user, street):
-    if not is_office(user, street):
-        raise PermissionDenied(_("The street's overview is for the street and its district."))

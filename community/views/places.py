@@ -7,17 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import District, Membership, Street
-from accounts.scope import scope_of
+from accounts.models import Membership
 from config.errors import Conflict
 from core.formats import percent
 from core.forms import apply_service_errors
+from core.ids import MAX_ID
 from core.periods import BEIJING
-from core.roles import DISTRICT_ROLES
 
 from .. import figures, services
 from ..choices import ReportStatus, StaffKind
@@ -33,13 +33,20 @@ from ..forms import (
 )
 from ..models import Adoption, Alley, AlleyChief, CommunityStaff, Steward, Visit
 from ..querysets import communities_visible_to
-from ._common import reports_of, require_office
+from ..scope import office_districts, office_streets
+from ._common import reports_of
 
 
 def _street(user, pk):
-    street = get_object_or_404(Street.objects.visible_to(user).select_related("district"), pk=pk)
-    require_office(user, street)
-    return street
+    return get_object_or_404(office_streets(user).select_related("district"), pk=pk)
+
+
+def _posted_id(request, name) -> int:
+    """An id posted by a page's button: a whole number in range, else no such object (404)."""
+    value = request.POST.get(name, "")
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
+        raise Http404
+    return int(value)
 
 
 def _errors_to_messages(request, exc: ValidationError):
@@ -90,10 +97,7 @@ def street_overview(request, pk):
 @login_required
 def district_comparison(request, pk):
     user = request.user
-    district = get_object_or_404(District.objects.visible_to(user), pk=pk)
-    scope = scope_of(user)
-    if not (scope.everything or any(scope.has_role(r, district.pk) for r in DISTRICT_ROLES)):
-        raise PermissionDenied(_("The comparison of streets is for the district."))
+    district = get_object_or_404(office_districts(user), pk=pk)
     comparison = figures.district_comparison(district)
     for row in comparison.streets:
         row.rate_text = percent(row.visit_rate)
@@ -217,7 +221,7 @@ def steward_detail(request, pk):
                 messages.success(request, _("The steward has left; their adoptions ended."))
             elif "end" in request.POST:
                 adoption = get_object_or_404(
-                    Adoption.objects.filter(steward=steward), pk=request.POST.get("end")
+                    Adoption.objects.filter(steward=steward), pk=_posted_id(request, "end")
                 )
                 services.end_adoption(user, adoption)
                 messages.success(request, _("The adoption ended."))
@@ -320,7 +324,7 @@ def _community_post(request, community, today):
             else:
                 _form_errors(request, form)
         elif action == "done":
-            task = get_object_or_404(community.commissioner_tasks, pk=request.POST.get("task"))
+            task = get_object_or_404(community.commissioner_tasks, pk=_posted_id(request, "task"))
             services.complete_task(user, task)
             messages.success(request, _("Task done."))
         elif action == "staff":

@@ -153,7 +153,8 @@ def report_detail(request, pk):
             "may_summon": may_summon,
             "outcome_form": OutcomeForm(),
             "order_form": OrderForm(street=report.street) if may_summon else None,
-            "show_contact": services.acts_for_street(user, report.street_id),
+            "show_contact": services.acts_for_street(user, report.street_id)
+            or (report.steward is not None and report.steward.user_id == user.pk),
             "events": timeline(report),
             "now": timezone.now(),
         },
@@ -171,6 +172,8 @@ def _act(request, pk, run, success):
         for errors in exc.message_dict.values():
             for message in errors:
                 messages.error(request, message)
+    except PermissionDenied as exc:  # in scope, not theirs to handle: say why on the page
+        messages.error(request, str(exc))
     else:
         messages.success(request, success)
     if request.POST.get("back") == "queue":  # accepted from the queue: stay on it

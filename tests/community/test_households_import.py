@@ -84,6 +84,8 @@ def test_through_the_page_and_the_api(client, demo, longtan):
     )
     assert ok.status_code == 200 and ok.json() == {"saved": 1}
     client.force_login(demo["chief_longtan"])
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404  # the street's office page: not the chief's
+    client.force_login(demo["district_dongcheng"])
+    assert client.get(url).status_code == 403  # seen by the district, imported by the street
     client.force_login(demo["street_jinhaihu"])
     assert client.get(url).status_code == 404

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Community, District
+from accounts.models import Community, District, Street
 from community import services
 from community.models import FrontlineReport, Patrol, Visit
 
@@ -204,7 +204,7 @@ def test_the_offices_pages_cost_the_same_queries_whatever_the_data(as_, longtan)
     _grow(longtan, 5)
     assert Patrol.objects.count() == patrols + 5
     assert counts() == before
-    assert [c[2] for c in before] == [200, 200, 403, 200]
+    assert [c[2] for c in before] == [200, 200, 404, 200]
 
 
 def test_the_street_adds_an_alley_and_the_chief_accepts_from_the_queue(as_, demo, longtan):
@@ -230,3 +230,40 @@ def test_the_street_adds_an_alley_and_the_chief_accepts_from_the_queue(as_, demo
     assert answer.url == "/frontline/queue/"
     report.refresh_from_db()
     assert report.status == "accepted"
+
+
+def test_another_street_of_the_same_district_is_out_of_scope(as_, demo, longtan):
+    other = Street.objects.filter(district=longtan.district).exclude(pk=longtan.pk).first()
+    client = as_("street_longtan")
+    for url in (
+        f"/frontline/streets/{other.pk}/",
+        f"/frontline/streets/{other.pk}/stewards/",
+        f"/frontline/streets/{other.pk}/households/",
+        f"/frontline/districts/{longtan.district_id}/",
+        f"/api/v1/frontline/overview/?street={other.pk}",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert as_("district_dongcheng").get(f"/frontline/streets/{other.pk}/").status_code == 200
+
+
+def test_bad_ids_posted_by_buttons_are_404_not_500(as_, steward):
+    client = as_("street_longtan")
+    community = Community.objects.get(name="夕照寺社区")
+    for value in ("abc", "0", "99999999999999999999999"):
+        assert client.post(f"/frontline/stewards/{steward.pk}/", {"end": value}).status_code == 404
+        answer = client.post(
+            f"/frontline/communities/{community.pk}/", {"action": "done", "task": value}
+        )
+        assert answer.status_code == 404
+
+
+def test_the_steward_sees_their_own_phone_on_their_report(as_, demo, officials_alley, steward):
+    report = services.file_report(
+        demo["steward_longtan"], alley=officials_alley, category="other", text="井盖松动"
+    )
+    assert (
+        steward.phone
+        in as_("steward_longtan").get(f"/frontline/reports/{report.pk}/").content.decode()
+    )
+    page = as_("district_dongcheng").get(f"/frontline/reports/{report.pk}/").content.decode()
+    assert steward.phone not in page and steward.masked_phone in page

@@ -357,10 +357,7 @@ def test_the_street_overview_and_the_district_comparison_from_raw_rows(demo, lon
     )
     reports = FrontlineReport.objects.filter(street=longtan)
     assert sum(overview.reports_by_status.values()) == reports.count()
-    assert (
-        overview.overdue_open
-        == reports.filter(status__in=["new", "accepted"], overdue_at__isnull=False).count()
-    )
+    assert overview.overdue_open == reports.filter(status="new", overdue_at__isnull=False).count()
     row = next(r for r in overview.alleys if r.alley.name == "夕照寺街")
     month_start = overview.months[-1]
     assert (
@@ -373,3 +370,30 @@ def test_the_street_overview_and_the_district_comparison_from_raw_rows(demo, lon
     assert mine.communities_below == 1
     assert [c.name for c in comparison.communities][:1] == ["光明社区"]
     assert Street.objects.filter(district=longtan.district).count() == len(comparison.streets)
+
+
+def test_dates_in_the_future_or_too_far_back_are_refused(demo, longtan, steward, chiefs_alley):
+    official = demo["street_longtan"]
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        services.recruit_steward(
+            official, street=longtan, name="x", phone="13900001111", kind="resident",
+            recruited_on=tomorrow,
+        )  # fmt: skip
+    assert "recruited_on" in exc.value.message_dict
+    from community.models import Alley
+
+    lonely = Alley.objects.get(street=longtan, name="夕照寺东巷")
+    with pytest.raises(ValidationError) as exc:
+        services.adopt(official, steward, lonely, start=tomorrow)
+    assert "start" in exc.value.message_dict
+    now = timezone.now()
+    with pytest.raises(ValidationError) as exc:  # a patrol of long ago, or of year 1
+        services.record_patrol(
+            demo["steward_longtan"], alley=chiefs_alley,
+            started_at=now.replace(year=1), ended_at=now.replace(year=1) + timedelta(hours=1),
+        )  # fmt: skip
+    assert "started_at" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        services.steward_leaves(official, steward, on=tomorrow)
+    assert "on" in exc.value.message_dict
