@@ -16,7 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
+from accounts.demo import ACCOUNTS
 from accounts.models import (
+    Community,
     Department,
     DispatchedAgency,
     District,
@@ -25,9 +27,20 @@ from accounts.models import (
     StationedOfficer,
     Street,
 )
+from community import demo as frontline_demo
 from tests.services import workers_alive
 
 MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permission-matrix.md"
+# The table's columns: the demo accounts of api-contract.md and the front line's three. The
+# demo's generated stewards and cadres (longtan_steward_NNN, longtan_cadre_NN, ...) have none.
+COLUMNS = {
+    "anonymous",
+    "admin",
+    *ACCOUNTS,
+    frontline_demo.STEWARD,
+    frontline_demo.CHIEF,
+    frontline_demo.WORKER,
+}
 
 
 def _tables() -> list[list[list[str]]]:
@@ -245,6 +258,90 @@ def _hotline_objects(demo):
     return objects
 
 
+def _frontline_objects(demo):
+    """The front line's objects of the matrix (community/), in 龙潭街道 and 金海湖镇. Reports:
+    steward_longtan's on 夕照寺街 (led by street_longtan, with a photo) and on 板厂南里胡同 (led
+    by chief_longtan), another steward's on 光明路 (neither's) and on 海子村东街 (金海湖镇), each
+    accepted already by its alley's chief, so accepting again is refused. In each street a
+    patrol of the alley's steward; a steward who left (the adoption ended), an assignment to
+    the community that ended, a task done (leaving, ending, finishing again: refused too); last
+    year's household count and a visit of 夕照寺社区 (worker_longtan's) and of 海子村."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from community import services
+    from community.models import Adoption, Alley
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buffer, "PNG")
+    now = timezone.now()
+    objects = {}
+
+    def steward_of(alley):
+        adoption = Adoption.objects.filter(alley=alley, end=None).exclude(
+            steward__user__username=frontline_demo.STEWARD
+        )
+        return adoption.order_by("pk").first().steward.user
+
+    for street_name, alley_name, reporter, photo in (
+        ("龙潭街道", "夕照寺街", "steward_longtan", True),
+        ("龙潭街道", "板厂南里胡同", "steward_longtan", False),
+        ("龙潭街道", "光明路", None, False),
+        ("金海湖镇", "海子村东街", None, False),
+    ):
+        alley = Alley.objects.get(street__name=street_name, name=alley_name)
+        user = demo[reporter] if reporter else steward_of(alley)
+        photos = [SimpleUploadedFile("p.png", buffer.getvalue(), "image/png")] if photo else []
+        report = services.file_report(
+            user, alley=alley, category="parking", text="矩阵上报", photos=photos
+        )
+        report = services.accept(services.current_chief(alley).user, report)
+        objects[("report", f"{street_name}/{alley_name}")] = report
+        if photo:
+            objects[("report-photo", f"{street_name}/{alley_name}")] = report.photos.get()
+
+    for street_name, alley_name, community_name, official, patroller in (
+        ("龙潭街道", "夕照寺街", "夕照寺社区", "street_longtan", "steward_longtan"),
+        ("金海湖镇", "海子村东街", "海子村", "street_jinhaihu", None),
+    ):
+        user = demo[official]
+        street = Street.objects.get(name=street_name)
+        alley = Alley.objects.get(street=street, name=alley_name)
+        community = Community.objects.get(street=street, name=community_name)
+        at_alley, at_community = f"{street_name}/{alley_name}", f"{street_name}/{community_name}"
+        objects[("patrol", at_alley)] = services.record_patrol(
+            demo[patroller] if patroller else steward_of(alley),
+            alley=alley,
+            started_at=now - timedelta(minutes=40),
+            ended_at=now - timedelta(minutes=5),
+        )
+        # a steward the street recruited to look after the alley, who left: the adoption ended
+        steward, _password = services.recruit_steward(
+            user, street=street, name="矩阵管家", phone="13900001234", kind="resident"
+        )
+        adoption = services.adopt(user, steward, alley)
+        objects[("left-steward", street_name)] = services.steward_leaves(user, steward)
+        adoption.refresh_from_db()
+        objects[("adoption", at_alley)] = adoption
+        worker = get_user_model().objects.create(
+            username=f"matrix_worker_{street.pk}", full_name="矩阵社工"
+        )
+        staff = services.assign_staff(user, community, worker, kind="worker")
+        objects[("community-staff", at_community)] = services.end_staff(user, staff)
+        task = services.add_task(user, community, title="矩阵任务")
+        objects[("task", at_community)] = services.complete_task(user, task)
+        objects[("household-count", at_community)] = services.set_households(
+            user, community, year=timezone.localdate().year - 1, households=1000
+        )
+        objects[("visit", at_community)] = services.record_visit(
+            user, community=community, household_ref="矩阵1号楼1单元101"
+        )
+    return objects
+
+
 def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
     if "format" in names:  # Open311: by extension, service code, public number, token
         kind, _, key = spec.partition(":")
@@ -287,6 +384,23 @@ def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
     elif kind == "request-photo":
         photo = powers[(kind, parts[0])]
         return {"request_pk": photo.request_id, "pk": photo.pk}
+    elif kind == "report-photo":  # the page names them pk and photo_pk, the API report_pk and pk
+        photo = powers[(kind, key)]
+        if "photo_pk" in names:
+            return {"pk": photo.report_id, "photo_pk": photo.pk}
+        return {"report_pk": photo.report_id, "pk": photo.pk}
+    elif kind == "alley":
+        from community.models import Alley
+
+        obj = Alley.objects.get(street__name=parts[0], name=parts[1])
+    elif kind == "steward":
+        from community.models import Steward
+
+        obj = Steward.objects.get(street__name=parts[0], user__username=parts[1])
+    elif kind == "community":
+        obj = Community.objects.get(street__name=parts[0], name=parts[1])
+    elif (kind, key) in (powers or {}):
+        obj = powers[(kind, key)]
     elif (kind, parts[0]) in (powers or {}):
         obj = powers[(kind, parts[0])]
     elif kind == "photo":
@@ -298,13 +412,35 @@ def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
     return {name: obj.pk}
 
 
-def _clients(demo) -> dict[str, Client]:
-    clients = {"anonymous": Client()}
-    for username, user in demo.items():
+def _columns(demo) -> list[str]:
+    """The main table's account columns, each a demo account (or `anonymous`)."""
+    accounts = _tables()[0][0][3:]
+    unknown = set(accounts) - {"anonymous", *demo}
+    assert not unknown, f"these columns name no account of the demo: {unknown}"
+    assert set(accounts) == COLUMNS, "the matrix must have a column per account of COLUMNS"
+    return accounts
+
+
+def _clients(demo, accounts) -> dict[str, Client]:
+    clients = {}
+    for username in accounts:
         client = Client()
-        client.force_login(user)
+        if username != "anonymous":
+            client.force_login(demo[username])
         clients[username] = client
     return clients
+
+
+def _url(name, spec, kwargs_of, whistles, objects) -> str:
+    """The row's URL. The front line's figures take their unit in the query string
+    (`?street=` or `?district=`): for those the object goes there."""
+    if spec == "-" and not kwargs_of[name]:
+        return reverse(name)
+    if not kwargs_of[name]:
+        kind = spec.partition(":")[0]
+        (pk,) = _kwargs(spec, ["pk"], whistles, objects).values()
+        return f"{reverse(name)}?{kind}={pk}"
+    return reverse(name, kwargs=_kwargs(spec, kwargs_of[name], whistles, objects))
 
 
 def _request(client, method, url):
@@ -329,20 +465,20 @@ def test_every_url_pattern_has_a_row():
 def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     whistles = _whistles(demo)
-    powers = {**_power_objects(demo), **_evaluation_objects(demo), **_hotline_objects(demo)}
+    powers = {
+        **_power_objects(demo),
+        **_evaluation_objects(demo),
+        **_hotline_objects(demo),
+        **_frontline_objects(demo),
+    }
     workers_alive()  # the sweep and every queue's worker ran, as they do: /healthz is healthy
-    header, *rows = _tables()[0]
-    accounts = header[3:]
-    assert set(accounts) == {"anonymous", *demo}, "the matrix must have a column per demo account"
-    clients = _clients(demo)
+    _header, *rows = _tables()[0]
+    accounts = _columns(demo)
+    clients = _clients(demo, accounts)
     kwargs_of = {name: list(p.pattern.regex.groupindex) for name, p in url_patterns()}
     mismatches = []
     for name, method, spec, *expected in rows:
-        if spec == "-" and not kwargs_of[name]:
-            kwargs = {}
-        else:
-            kwargs = _kwargs(spec, kwargs_of[name], whistles, powers)
-        url = reverse(name, kwargs=kwargs)
+        url = _url(name, spec, kwargs_of, whistles, powers)
         for account, want in zip(accounts, expected, strict=True):
             got = _request(clients[account], method, url).status_code
             if str(got) != want:
@@ -384,7 +520,7 @@ def test_the_admin_is_for_the_superuser_only(demo, settings, tmp_path):
     _power_objects(demo)  # and the powers' admins
     _evaluation_objects(demo)  # and the evaluation admins
     _hotline_objects(demo)  # and the hotline admins
-    clients = _clients(demo)
+    clients = _clients(demo, _columns(demo))
     # a wrong password under a name nobody signs in with: the sign-in lockout's admins have rows
     Client().post(reverse("login"), {"username": "nobody-here", "password": "wrong"})
     AccessFailureLog.objects.create(
