@@ -332,10 +332,9 @@ class AdoptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_class = AdoptionFilter
 
     def get_queryset(self):
-        user = self.request.user
-        adoptions = Adoption.objects.select_related("steward", "alley")
-        if not scope_of(user).everything:
-            adoptions = adoptions.filter(alley_id__in=Alley.objects.visible_to(user).values("pk"))
+        adoptions = Adoption.objects.visible_to(self.request.user).select_related(
+            "steward", "alley"
+        )
         return adoptions.order_by("alley_id", "-start", "-id")
 
     def _answer(self, adoption, code=status.HTTP_200_OK):

@@ -30,6 +30,7 @@ from .choices import (
     VisitPurpose,
 )
 from .querysets import (
+    AdoptionQuerySet,
     AlleyQuerySet,
     CommunityScopedQuerySet,
     FrontlineQuerySet,
@@ -150,6 +151,8 @@ class Adoption(models.Model):
     )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
+
+    objects = AdoptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("adoption of an alley")

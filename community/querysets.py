@@ -40,6 +40,23 @@ class StewardQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
+class AdoptionQuerySet(models.QuerySet):
+    """Who looks after which alley: the street's and the district's people; the chief those of
+    their alleys; community staff those of their community; a steward their own (not the other
+    stewards of their alleys: they are citizens too)."""
+
+    def visible_to(self, user):
+        if sees_everything(user):
+            return self
+        me = frontline_of(user)
+        condition = office(user, "alley__street") | Q(alley_id__in=me.chief_alley_ids)
+        if me.staff_community_ids:
+            condition |= Q(alley__community_id__in=me.staff_community_ids)
+        if me.steward_id:
+            condition |= Q(steward_id=me.steward_id)
+        return self.filter(condition)
+
+
 class FrontlineQuerySet(models.QuerySet):
     """Reports and patrols: the street's and the district's people; the chief those of the
     alleys they lead; community staff those of their community's alleys; a steward their own."""

@@ -2,9 +2,11 @@
 overview, a district's comparison."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Community, District, Street
 from accounts.scope import scope_of
@@ -42,6 +44,10 @@ def index(request):
     communities = list(Community.objects.filter(pk__in=me.staff_community_ids))
     if communities and not (streets or districts):
         return redirect("community:community", pk=communities[0].pk)
+    if not (streets or districts or communities or me.anything):
+        raise PermissionDenied(
+            _("The front line is for the streets, their districts and their people.")
+        )
     return render(
         request,
         "community/index.html",

@@ -146,7 +146,9 @@ def alley_detail(request, pk):
             "acts": acts,
             "form": form,
             "chiefs": AlleyChief.objects.filter(alley=alley).select_related("user")[:20],
-            "adoptions": Adoption.objects.filter(alley=alley, end=None).select_related("steward"),
+            "adoptions": Adoption.objects.visible_to(user)
+            .filter(alley=alley, end=None)
+            .select_related("steward"),
             "reports": reports_of(user).filter(alley=alley)[:20],
             "patrols": alley.patrols.filter(started_at__gte=since).count(),
         },
