@@ -6,7 +6,7 @@ themselves only (masked elsewhere), never in a report, a patrol or an event."""
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -218,23 +218,6 @@ class VisitFilter(django_filters.FilterSet):
 # --- alleys ------------------------------------------------------------------------------------
 
 
-def _with_chief_and_stewards(alleys):
-    """The current chief and the number of open adoptions, in the list's one query."""
-    chief = AlleyChief.objects.filter(alley=OuterRef("pk"), until=None)
-    return alleys.annotate(
-        chief_id=Subquery(chief.values("user_id")[:1]),
-        chief_name=Subquery(chief.values("user__full_name")[:1]),
-        chief_username=Subquery(chief.values("user__username")[:1]),
-        steward_count=Subquery(
-            Adoption.objects.filter(alley=OuterRef("pk"), end=None)
-            .values("alley")
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-    )
-
-
 class AlleyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Alleys (街巷): the street's and the district's people see them; a chief their alleys, a
     steward those they look after, community staff those of their community."""
@@ -246,7 +229,7 @@ class AlleyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if self.action != "list":
             terms = AlleyChief.objects.select_related("user").order_by("-since", "-id")
             alleys = alleys.prefetch_related(Prefetch("chief_terms", queryset=terms))
-        return _with_chief_and_stewards(alleys).order_by("street_id", "id")
+        return alleys.with_chief_and_stewards().order_by("street_id", "id")
 
     def get_serializer_class(self):
         return AlleySerializer if self.action == "list" else AlleyDetailSerializer

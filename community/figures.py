@@ -167,21 +167,11 @@ def street_overview(street, today: date | None = None) -> StreetOverview:
     now = timezone.now()
     today = today or timezone.localdate(now, BEIJING)
     months = _month_starts(today)
-    chief = AlleyChief.objects.filter(alley=OuterRef("pk"), until=None)
     alleys = list(
         Alley.objects.filter(street=street)
         .select_related("community")
+        .with_chief_and_stewards()
         .annotate(
-            chief_id=Subquery(chief.values("user_id")[:1]),
-            chief_name=Subquery(chief.values("user__full_name")[:1]),
-            chief_username=Subquery(chief.values("user__username")[:1]),
-            steward_count=Subquery(
-                Adoption.objects.filter(alley=OuterRef("pk"), end=None)
-                .values("alley")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
             open_count=Subquery(
                 FrontlineReport.objects.filter(alley=OuterRef("pk"), status__in=OPEN_STATUSES)
                 .values("alley")

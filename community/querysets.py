@@ -20,6 +20,25 @@ class AlleyQuerySet(models.QuerySet):
             condition |= Q(adoptions__steward_id=me.steward_id, adoptions__end=None)
         return self.filter(condition).distinct() if me.steward_id else self.filter(condition)
 
+    def with_chief_and_stewards(self):
+        """`chief_id`, `chief_name`, `chief_username` (the open term) and `steward_count` (open
+        adoptions), in the list's one query."""
+        from .models import Adoption, AlleyChief
+
+        chief = AlleyChief.objects.filter(alley=models.OuterRef("pk"), until=None)
+        return self.annotate(
+            chief_id=models.Subquery(chief.values("user_id")[:1]),
+            chief_name=models.Subquery(chief.values("user__full_name")[:1]),
+            chief_username=models.Subquery(chief.values("user__username")[:1]),
+            steward_count=models.Subquery(
+                Adoption.objects.filter(alley=models.OuterRef("pk"), end=None)
+                .values("alley")
+                .annotate(n=models.Count("pk"))
+                .values("n")[:1],
+                output_field=models.IntegerField(),
+            ),
+        )
+
 
 class StewardQuerySet(models.QuerySet):
     def visible_to(self, user):

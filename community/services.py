@@ -21,7 +21,7 @@ from accounts.scope import scope_of
 from accounts.services import record
 from config.errors import Conflict
 from core.periods import BEIJING
-from core.photos import clean_photo, validate_photos
+from core.photos import store_photo, validate_photos
 from core.roles import STREET_ROLES
 from dispatch import deadlines
 
@@ -398,26 +398,11 @@ def file_report(
     report.number = f"JX{day}{report.pk:07d}"
     FrontlineReport.objects.filter(pk=report.pk).update(number=report.number)
     for upload in photos:
-        _store_photo(user, report, upload, now)
+        store_photo(ReportPhoto(report=report, uploaded_by=user, uploaded_at=now), upload)
     record(T.REPORT_FILED, report, actor=user, street=alley.street, at=now, alley=alley.pk)
     deadlines.schedule(report)
     notify.filed(report)
     return report
-
-
-def _store_photo(user, report, upload, now) -> ReportPhoto:
-    content, content_type = clean_photo(upload)
-    photo = ReportPhoto(
-        report=report,
-        token=secrets.token_hex(16),
-        content_type=content_type,
-        size=content.size,
-        uploaded_by=user,
-        uploaded_at=now,
-    )
-    photo.image.save(f"photo{photo.extension}", content, save=False)
-    photo.save()
-    return photo
 
 
 def _locked(report) -> FrontlineReport:

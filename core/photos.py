@@ -78,6 +78,20 @@ def clean_photo(upload) -> tuple[ImageFile, str]:
     return ImageFile(out, name=f"photo.{kind.lower()}"), content_type
 
 
+def store_photo(photo, upload):
+    """Save `photo` (an unsaved row of a photo model, its owner and uploader set) from the
+    upload: checked and cleaned (clean_photo), stored under a random token."""
+    import secrets
+
+    content, content_type = clean_photo(upload)
+    photo.token = secrets.token_hex(16)
+    photo.content_type = content_type
+    photo.size = content.size
+    photo.image.save(f"photo{photo.extension}", content, save=False)
+    photo.save()
+    return photo
+
+
 def private_image(image, content_type):
     """A stored photo's bytes, never cached by shared caches (a lost file answers 404)."""
     try:

@@ -21,7 +21,7 @@ from accounts.scope import scope_of
 from accounts.services import record
 from config.errors import Conflict
 from core.periods import BEIJING
-from core.photos import clean_photo, validate_photos
+from core.photos import store_photo, validate_photos
 from dispatch import deadlines
 from whistle import services as whistle_services
 
@@ -521,24 +521,12 @@ def may_add_photo(user, request) -> bool:
 def add_photo(user, request, upload):
     """A photo of the request, by the 12345 centre or the street handling it (checked as an
     image and size-limited like the whistles' photos)."""
-    import secrets
-
     from .models import RequestPhoto
 
     if not may_add_photo(user, request):
         raise PermissionDenied(_("Only those who handle the request add photos to it."))
-    content, content_type = clean_photo(upload)
     now = timezone.now()
-    photo = RequestPhoto(
-        request=request,
-        token=secrets.token_hex(16),
-        content_type=content_type,
-        size=content.size,
-        uploaded_by=user,
-        uploaded_at=now,
-    )
-    photo.image.save(f"photo{photo.extension}", content, save=False)
-    photo.save()
+    photo = store_photo(RequestPhoto(request=request, uploaded_by=user, uploaded_at=now), upload)
     record(
         TimelineEventType.REQUEST_PHOTO,
         request,

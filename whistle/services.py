@@ -1,14 +1,12 @@
 """Writes to whistles that need no check-in: numbering, the timeline, photos.
 Blowing, summoning, resolving and closing span check-ins and live in dispatch/services.py."""
 
-import secrets
-
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from core.periods import BEIJING  # whistle years follow Beijing time
-from core.photos import clean_photo
+from core.photos import store_photo
 
 from .choices import EventType
 from .models import Event, Whistle, WhistleCounter, WhistlePhoto
@@ -64,17 +62,7 @@ def record_events(events: list[dict]) -> None:
 
 @transaction.atomic
 def add_photo(whistle: Whistle, upload, user) -> WhistlePhoto:
-    content, content_type = clean_photo(upload)
     now = timezone.now()
-    photo = WhistlePhoto(
-        whistle=whistle,
-        token=secrets.token_hex(16),
-        content_type=content_type,
-        size=content.size,
-        uploaded_by=user,
-        uploaded_at=now,
-    )
-    photo.image.save(f"photo{photo.extension}", content, save=False)
-    photo.save()
+    photo = store_photo(WhistlePhoto(whistle=whistle, uploaded_by=user, uploaded_at=now), upload)
     record_event(whistle.pk, EventType.PHOTO_ADDED, now, actor=user, photo=photo.pk)
     return photo
