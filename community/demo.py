@@ -174,34 +174,51 @@ def _seed_street(street, communities, scale, hashed, today) -> None:
     lonely = {names[-1] for names in communities.values()}
     adoptable = [a for a in alleys if a.name not in lonely]
     existing = set(Steward.objects.filter(street=street).values_list("user__username", flat=True))
+    wanted = {}  # username → (i, name): the stewards not there yet, made in bulk
     for i in range(1, n_stewards + 1):
         username = STEWARD if (prefix == "longtan" and i == 1) else f"{prefix}_steward_{i:03d}"
-        if username in existing:
-            continue
-        name = fake_name(short, "steward", str(i))
-        user = _user(username, name, hashed)
-        kind = StewardKind.RESIDENT if i <= residents else OTHER_KINDS[i % len(OTHER_KINDS)]
-        steward = Steward.objects.create(
-            user=user,
-            street=street,
-            kind=kind,
-            name=name,
-            phone=fake_phone(short, "steward", str(i)),
-            address=f"{street.name}{(i * 7) % 40 + 1}号院{(i % 6) + 1}单元",
-            employer="北京市第一服装厂" if kind == StewardKind.UNIT_EMPLOYEE else "",
-            recruited_on=start + timedelta(days=i % 30),
-        )
-        mine = [adoptable[i % len(adoptable)]]
-        if i % 4 == 0:
-            mine.append(adoptable[(i * 3 + 1) % len(adoptable)])
-        if username == STEWARD:  # the demo steward looks after the official's and the chief's
-            mine = [alleys[0], alleys[5]]
-        Adoption.objects.bulk_create(
+        if username not in existing:
+            wanted[username] = (i, fake_name(short, "steward", str(i)))
+    if wanted:
+        have = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+        User.objects.bulk_create(
             [
+                User(username=u, full_name=name, password=hashed)
+                for u, (_i, name) in wanted.items()
+                if u not in have
+            ]
+        )
+        users = dict(User.objects.filter(username__in=wanted).values_list("username", "pk"))
+        stewards = []
+        for username, (i, name) in wanted.items():
+            kind = StewardKind.RESIDENT if i <= residents else OTHER_KINDS[i % len(OTHER_KINDS)]
+            stewards.append(
+                Steward(
+                    user_id=users[username],
+                    street=street,
+                    kind=kind,
+                    name=name,
+                    phone=fake_phone(short, "steward", str(i)),
+                    address=f"{street.name}{(i * 7) % 40 + 1}号院{(i % 6) + 1}单元",
+                    employer="北京市第一服装厂" if kind == StewardKind.UNIT_EMPLOYEE else "",
+                    recruited_on=start + timedelta(days=i % 30),
+                )
+            )
+        Steward.objects.bulk_create(stewards)
+        made = {s.user_id: s for s in Steward.objects.filter(user_id__in=users.values())}
+        adoptions = []
+        for username, (i, _name) in wanted.items():
+            steward = made[users[username]]
+            mine = [adoptable[i % len(adoptable)]]
+            if i % 4 == 0:
+                mine.append(adoptable[(i * 3 + 1) % len(adoptable)])
+            if username == STEWARD:  # the demo steward looks after the official's and the chief's
+                mine = [alleys[0], alleys[5]]
+            adoptions += [
                 Adoption(steward=steward, alley=a, start=steward.recruited_on)
                 for a in dict.fromkeys(mine)
             ]
-        )
+        Adoption.objects.bulk_create(adoptions)
 
     if not Patrol.objects.filter(street=street).exists():
         _history(street, alleys, lead, today)
