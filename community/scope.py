@@ -25,26 +25,45 @@ NOBODY = Frontline(None, None, frozenset(), frozenset())
 
 
 def frontline_of(user) -> Frontline:
-    """Cached on the user object: three small indexed queries per request at most."""
+    """Cached on the user object: one query per request at most."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOBODY
     cached = getattr(user, "_frontline_cache", None)
     if cached is not None:
         return cached
+    from django.db.models import IntegerField, Value
+
     from .models import AlleyChief, CommunityStaff, Steward
 
-    steward = Steward.objects.filter(user=user, left_on=None).values_list("pk", "street_id").first()
+    # one query for the three (tagged rows of a UNION ALL): every page asks for the header
+    tag = {"output_field": IntegerField()}
+    rows = (
+        Steward.objects.filter(user=user, left_on=None)
+        .order_by()
+        .values_list(Value(0, **tag), "pk", "street_id")
+        .union(
+            AlleyChief.objects.filter(user=user, until=None)
+            .order_by()
+            .values_list(Value(1, **tag), "alley_id", Value(0, **tag)),
+            CommunityStaff.objects.filter(user=user, until=None)
+            .order_by()
+            .values_list(Value(2, **tag), "community_id", Value(0, **tag)),
+            all=True,
+        )
+    )
+    steward, alleys, communities = None, set(), set()
+    for kind, pk, street_id in rows:
+        if kind == 0:
+            steward = (pk, street_id)
+        elif kind == 1:
+            alleys.add(pk)
+        else:
+            communities.add(pk)
     found = Frontline(
         steward_id=steward[0] if steward else None,
         steward_street_id=steward[1] if steward else None,
-        chief_alley_ids=frozenset(
-            AlleyChief.objects.filter(user=user, until=None).values_list("alley_id", flat=True)
-        ),
-        staff_community_ids=frozenset(
-            CommunityStaff.objects.filter(user=user, until=None).values_list(
-                "community_id", flat=True
-            )
-        ),
+        chief_alley_ids=frozenset(alleys),
+        staff_community_ids=frozenset(communities),
     )
     user._frontline_cache = found
     return found
