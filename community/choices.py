@@ -65,3 +65,45 @@ class VisitPurpose(models.TextChoices):
 class HouseholdSource(models.TextChoices):
     IMPORTED = "imported", _("Imported")
     ENTERED = "entered", _("Entered by the street")
+
+
+# --- 双报到 (double reporting) ----------------------------------------------------------------
+
+
+class UnitKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government body")
+    STATE_ENTERPRISE = "state_enterprise", _("State-owned enterprise")
+    PRIVATE_ENTERPRISE = "private_enterprise", _("Private enterprise")
+    SCHOOL = "school", _("School")
+    SOCIAL_ORGANISATION = "social_org", _("Social organisation")
+    OTHER = "other", _("Other")
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    ENDED = "ended", _("Ended")
+
+
+class EndReason(models.TextChoices):
+    MOVED = "moved", _("Moved to another community")
+    LEFT = "left", _("Left")
+    REFUSED = "refused", _("Not confirmed")
+
+
+class NeedCategory(models.TextChoices):
+    ELDERLY = "elderly", _("Care for the elderly")
+    CHILDREN = "children", _("Children and youth")
+    HEALTH = "health", _("Health")
+    LEGAL = "legal", _("Legal advice")
+    CULTURE = "culture", _("Culture and reading")
+    ENVIRONMENT = "environment", _("Environment")
+    SAFETY = "safety", _("Safety")
+    OTHER = "other", _("Other")
+
+
+class SpaceKind(models.TextChoices):
+    LIVING_ROOM = "living_room", _("Community living room (社区客厅)")
+    READING = "reading", _("Reading space (阅读空间)")
+    HALL = "hall", _("Activity hall")
+    OTHER = "other", _("Other")

@@ -22,11 +22,16 @@ from powers.models import SupervisionOrder
 from whistle.models import Whistle
 
 from .choices import (
+    EndReason,
     HouseholdSource,
+    NeedCategory,
+    RegistrationStatus,
     ReportCategory,
     ReportStatus,
+    SpaceKind,
     StaffKind,
     StewardKind,
+    UnitKind,
     VisitPurpose,
 )
 from .querysets import (
@@ -443,3 +448,257 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.household} · {self.visited_on}"
+
+
+# --- 双报到: units and in-service party members register where they are and serve there ---------
+
+
+class PartyUnit(models.Model):
+    """A unit's party organisation (a government body, an enterprise, a school …): it registers
+    with the street where it is stationed, and it is the employer its members' service is
+    reported back to."""
+
+    name = models.CharField(_("unit"), max_length=100, unique=True)
+    party_organisation = models.CharField(_("party organisation"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    central = models.BooleanField(_("central unit"), default=False)
+    contact_name = models.CharField(_("contact"), max_length=60)
+    contact_phone = models.CharField(_("contact's phone"), max_length=30)
+    # the account of the unit's contact: sees the unit's own members and reports
+    contact_user = models.ForeignKey(USER, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("unit party organisation")
+        verbose_name_plural = _("unit party organisations")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitRegistration(models.Model):
+    """A unit registered with a street (报到); the street confirms it."""
+
+    unit = models.ForeignKey(
+        PartyUnit, models.PROTECT, related_name="registrations", verbose_name=_("unit")
+    )
+    street = models.ForeignKey(
+        Street, models.PROTECT, related_name="unit_registrations", verbose_name=_("street")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.PENDING,
+    )
+    registered_at = models.DateTimeField(_("registered at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit registration")
+        verbose_name_plural = _("unit registrations")
+        ordering = ["street_id", "-registered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "street"],
+                condition=~Q(status=RegistrationStatus.ENDED),
+                name="unit_registration_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.street}"
+
+
+class PartyMember(models.Model):
+    """An in-service party member (在职党员) with an account of their own. Phone and address are
+    personal data: shown to their community and street only, never in events."""
+
+    user = models.OneToOneField(
+        USER, models.PROTECT, related_name="party_member", verbose_name=_("account")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=30)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    employer = models.ForeignKey(
+        PartyUnit, models.PROTECT, related_name="members", verbose_name=_("employer")
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("in-service party member")
+        verbose_name_plural = _("in-service party members")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["employer"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class MemberRegistration(models.Model):
+    """A member registered with the community where they live; the community confirms. Moving
+    or leaving ends it (the history is kept): at most one open registration per member."""
+
+    member = models.ForeignKey(
+        PartyMember, models.PROTECT, related_name="registrations", verbose_name=_("member")
+    )
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="member_registrations", verbose_name=_("community")
+    )
+    street = models.ForeignKey(Street, models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.PENDING,
+    )
+    registered_at = models.DateTimeField(_("registered at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("why it ended"), max_length=10, choices=EndReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("member registration")
+        verbose_name_plural = _("member registrations")
+        ordering = ["community_id", "-registered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=~Q(status=RegistrationStatus.ENDED),
+                name="member_registration_one_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "status"])]
+
+    def __str__(self):
+        return f"{self.member} · {self.community}"
+
+
+class CultureSpace(models.Model):
+    """A community venue where activities take place (社区客厅, 阅读空间 …)."""
+
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="culture_spaces", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=12, choices=SpaceKind.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("culture space")
+        verbose_name_plural = _("culture spaces")
+        ordering = ["community_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="culture_space_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CommunityNeed(models.Model):
+    """需求: what residents need, published by the community."""
+
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="needs", verbose_name=_("community")
+    )
+    title = models.CharField(_("need"), max_length=120)
+    category = models.CharField(_("category"), max_length=12, choices=NeedCategory.choices)
+    description = models.TextField(_("description"), blank=True)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("community need")
+        verbose_name_plural = _("community needs")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ServiceActivity(models.Model):
+    """服务活动: what, when, where, how many people; members sign up and are checked in."""
+
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="activities", verbose_name=_("community")
+    )
+    title = models.CharField(_("activity"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    need = models.ForeignKey(
+        CommunityNeed,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("need"),
+    )
+    space = models.ForeignKey(
+        CultureSpace,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("venue"),
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("places"))
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service activity")
+        verbose_name_plural = _("service activities")
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="activity_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "starts_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class SignUp(models.Model):
+    """A member's place in an activity: checked in at the activity, with the hours served."""
+
+    activity = models.ForeignKey(
+        ServiceActivity, models.PROTECT, related_name="sign_ups", verbose_name=_("activity")
+    )
+    member = models.ForeignKey(
+        PartyMember, models.PROTECT, related_name="sign_ups", verbose_name=_("member")
+    )
+    signed_up_at = models.DateTimeField(_("signed up at"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(USER, models.PROTECT, null=True, blank=True, related_name="+")
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ["activity_id", "signed_up_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="sign_up_once"),
+        ]
+        indexes = [models.Index(fields=["member", "checked_in_at"])]
+
+    def __str__(self):
+        return f"{self.member} · {self.activity}"
