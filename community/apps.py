@@ -11,10 +11,15 @@ class CommunityConfig(AppConfig):
         from accounts.demo import SEED_EXTENSIONS
         from dispatch import deadlines, hooks
 
-        from . import demo, scope, services
-        from .models import FrontlineReport
+        from . import demo, feedback, scope, services
+        from .models import EmployerReport, FrontlineReport
 
         deadlines.register(FrontlineReport, on_overdue=services.on_report_overdue)
+        deadlines.register(EmployerReport, on_overdue=feedback.on_report_due)
+        from . import cogovern
+        from .models import FollowUp
+
+        deadlines.register(FollowUp, on_overdue=cogovern.on_follow_up_overdue)
         if services.on_whistle_resolved not in hooks.resolved_hooks:
             hooks.resolved_hooks.append(services.on_whistle_resolved)
         if demo.seed not in SEED_EXTENSIONS:

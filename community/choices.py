@@ -107,3 +107,37 @@ class SpaceKind(models.TextChoices):
     READING = "reading", _("Reading space (阅读空间)")
     HALL = "hall", _("Activity hall")
     OTHER = "other", _("Other")
+
+
+# --- committees, the three lists, the four two-ways -----------------------------------------
+
+
+class CommitteeLevel(models.TextChoices):
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street or township")
+    COMMUNITY = "community", _("Community or village")
+
+
+class ResourceCategory(models.TextChoices):
+    VENUE = "venue", _("Venue")
+    VOLUNTEERS = "volunteers", _("Volunteers")
+    FUNDS = "funds", _("Funds")
+    EXPERTISE = "expertise", _("Expertise")
+    OTHER = "other", _("Other")
+
+
+class NeedSource(models.TextChoices):
+    COMMUNITY = "community", _("From the community")
+    UNIT = "unit", _("From a unit")
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    RUNNING = "running", _("Under way")
+    DONE = "done", _("Done")
+    STOPPED = "stopped", _("Stopped")
+
+
+class Direction(models.TextChoices):
+    TO_UNIT = "to_unit", _("From the area to the unit")
+    FROM_UNIT = "from_unit", _("From the unit to the area")

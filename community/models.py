@@ -22,12 +22,17 @@ from powers.models import SupervisionOrder
 from whistle.models import Whistle
 
 from .choices import (
+    CommitteeLevel,
+    Direction,
     EndReason,
     HouseholdSource,
     NeedCategory,
+    NeedSource,
+    ProjectStatus,
     RegistrationStatus,
     ReportCategory,
     ReportStatus,
+    ResourceCategory,
     SpaceKind,
     StaffKind,
     StewardKind,
@@ -702,3 +707,324 @@ class SignUp(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.activity}"
+
+
+class EmployerReport(DeadlineModel):
+    """向党员所在单位反馈: a unit's report of a period (DUAL_FEEDBACK_PERIOD: a quarter by
+    default) on every member of the unit registered anywhere in the city. Made while the period
+    runs (community.feedback.ensure_reports); at the period's end (Beijing) the deadline engine
+    freezes its figures (`figures`, names, statuses, activities and hours only: never a phone or
+    an address) and the unit's contact is told."""
+
+    unit = models.ForeignKey(
+        PartyUnit, models.PROTECT, related_name="employer_reports", verbose_name=_("unit")
+    )
+    period = models.CharField(_("period"), max_length=7)  # 2026-Q4, 2026-11, 2026
+    starts_at = models.DateTimeField(_("period starts"))  # deadline: the period's end
+    created_at = models.DateTimeField()
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+
+    # the clock runs until the snapshot is made
+    deadline_open = Q(generated_at=None)
+
+    class Meta:
+        verbose_name = _("report to the employer")
+        verbose_name_plural = _("reports to employers")
+        ordering = ["-deadline", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="employer_report_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["deadline"],
+                condition=Q(generated_at=None, overdue_at=None),
+                name="employer_report_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.period}"
+
+
+# --- 党建协调委员会: committees at three levels, the three lists, the four two-ways --------------
+
+
+class Committee(models.Model):
+    """A party-building coordination committee of a district, a street or a community. Its
+    director is by rule a party leader of the level above (`director_from_above`: the page
+    says when this is not so)."""
+
+    level = models.CharField(_("level"), max_length=10, choices=CommitteeLevel.choices)
+    district = models.ForeignKey(
+        "accounts.District", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    street = models.ForeignKey(Street, models.PROTECT, null=True, blank=True, related_name="+")
+    community = models.ForeignKey(
+        Community, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    director_name = models.CharField(_("director"), max_length=60)
+    director_title = models.CharField(_("director's post"), max_length=100)
+    director_from_above = models.BooleanField(
+        _("director is a party leader of the level above"), default=True
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("party-building coordination committee")
+        verbose_name_plural = _("party-building coordination committees")
+        ordering = ["level", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    level=CommitteeLevel.DISTRICT,
+                    district__isnull=False,
+                    street=None,
+                    community=None,
+                )
+                | Q(
+                    level=CommitteeLevel.STREET, district=None, street__isnull=False, community=None
+                )
+                | Q(
+                    level=CommitteeLevel.COMMUNITY,
+                    district=None,
+                    street__isnull=False,
+                    community__isnull=False,
+                ),
+                name="committee_unit_matches_level",
+            ),
+            # one committee per district, street and community (NULLs are distinct: one
+            # partial constraint per level)
+            models.UniqueConstraint(
+                fields=["district"],
+                condition=Q(level=CommitteeLevel.DISTRICT),
+                name="committee_one_per_district",
+            ),
+            models.UniqueConstraint(
+                fields=["street"],
+                condition=Q(level=CommitteeLevel.STREET),
+                name="committee_one_per_street",
+            ),
+            models.UniqueConstraint(
+                fields=["community"],
+                condition=Q(level=CommitteeLevel.COMMUNITY),
+                name="committee_one_per_community",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def district_id_of(self):
+        return self.district_id if self.district_id else self.street.district_id
+
+
+class CommitteeMember(models.Model):
+    """A member of the committee: a unit (or the level's own organisation) and its
+    representative; open while `until` is empty."""
+
+    committee = models.ForeignKey(Committee, models.PROTECT, related_name="members")
+    unit = models.ForeignKey(
+        PartyUnit, models.PROTECT, null=True, blank=True, related_name="committee_seats"
+    )
+    organisation = models.CharField(_("organisation"), max_length=100)
+    representative = models.CharField(_("representative"), max_length=60)
+    post = models.CharField(_("post"), max_length=100, blank=True)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["committee_id", "id"]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.representative}"
+
+
+class Meeting(models.Model):
+    committee = models.ForeignKey(Committee, models.PROTECT, related_name="meetings")
+    held_at = models.DateTimeField(_("held at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    agenda = models.TextField(_("agenda"))
+    decisions = models.TextField(_("decisions"), blank=True)
+    recorded_by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("committee meeting")
+        verbose_name_plural = _("committee meetings")
+        ordering = ["-held_at", "-id"]
+
+    def __str__(self):
+        return f"{self.committee} {self.held_at:%Y-%m-%d}"
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(CommitteeMember, models.PROTECT, related_name="+")
+    present = models.BooleanField(_("present"))
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting_id} · {self.member_id}"
+
+
+class FollowUp(DeadlineModel):
+    """A follow-up item of a meeting, with its owner and due date on the deadline engine."""
+
+    meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="follow_ups")
+    title = models.CharField(_("follow-up"), max_length=200)
+    owner = models.ForeignKey(
+        CommitteeMember, models.PROTECT, related_name="follow_ups", verbose_name=_("owner")
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_note = models.TextField(_("what was done"), blank=True)
+
+    deadline_open = Q(done_at=None)
+
+    class Meta:
+        verbose_name = _("follow-up item")
+        verbose_name_plural = _("follow-up items")
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(
+                fields=["deadline"],
+                condition=Q(done_at=None, overdue_at=None),
+                name="follow_up_open",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Resource(models.Model):
+    """资源清单: what a unit offers the area (a venue, volunteers, funds, expertise)."""
+
+    committee = models.ForeignKey(Committee, models.PROTECT, related_name="resources")
+    unit = models.ForeignKey(PartyUnit, models.PROTECT, related_name="resources")
+    category = models.CharField(_("category"), max_length=12, choices=ResourceCategory.choices)
+    title = models.CharField(_("resource"), max_length=120)
+    capacity = models.CharField(_("capacity"), max_length=60, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    available = models.BooleanField(_("available"), default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["committee_id", "category", "id"]
+        indexes = [models.Index(fields=["committee", "category", "available"])]
+
+    def __str__(self):
+        return self.title
+
+
+class ListNeed(models.Model):
+    """需求清单: a need collected from the community or from a unit (the first two-way)."""
+
+    committee = models.ForeignKey(Committee, models.PROTECT, related_name="needs")
+    source = models.CharField(_("from"), max_length=10, choices=NeedSource.choices)
+    community_need = models.ForeignKey(
+        CommunityNeed, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(PartyUnit, models.PROTECT, null=True, blank=True, related_name="needs")
+    category = models.CharField(
+        _("resource needed"), max_length=12, choices=ResourceCategory.choices
+    )
+    title = models.CharField(_("need"), max_length=120)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("listed need")
+        verbose_name_plural = _("listed needs")
+        ordering = ["committee_id", "-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Project(models.Model):
+    """项目清单: a need matched with one or more resources, an owner, a status, a result."""
+
+    committee = models.ForeignKey(Committee, models.PROTECT, related_name="projects")
+    need = models.ForeignKey(ListNeed, models.PROTECT, related_name="projects")
+    resources = models.ManyToManyField(Resource, related_name="projects")
+    title = models.CharField(_("project"), max_length=120)
+    owner = models.ForeignKey(CommitteeMember, models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
+    )
+    result = models.TextField(_("result"), blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["committee_id", "-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Exchange(models.Model):
+    """Two-way service and two-way communication as records: who did what for whom."""
+
+    committee = models.ForeignKey(Committee, models.PROTECT, related_name="exchanges")
+    unit = models.ForeignKey(PartyUnit, models.PROTECT, related_name="exchanges")
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    is_service = models.BooleanField(_("a service (else a communication)"))
+    held_on = models.DateField(_("date"))
+    subject = models.CharField(_("subject"), max_length=200)
+    recorded_by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("two-way exchange")
+        verbose_name_plural = _("two-way exchanges")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return self.subject
+
+
+class MutualEvaluation(models.Model):
+    """Two-way evaluation: each period the area rates the unit and the unit rates the area."""
+
+    committee = models.ForeignKey(Committee, models.PROTECT, related_name="evaluations")
+    unit = models.ForeignKey(PartyUnit, models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=8)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    score = models.PositiveSmallIntegerField(_("score (1–5)"))
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.ForeignKey(USER, models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    published_at = models.DateTimeField(_("published to the committee"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("two-way evaluation")
+        verbose_name_plural = _("two-way evaluations")
+        ordering = ["committee_id", "period", "unit_id", "direction"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "unit", "period", "direction"], name="evaluation_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="evaluation_score_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.period} {self.direction}"

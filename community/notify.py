@@ -120,3 +120,30 @@ def chief_assigned(term) -> None:
         link=link("community:alley", "api:alley-detail", term.alley_id),
         dedupe_key=f"alley-chief:{term.pk}",
     )
+
+
+EMPLOYER_REPORT = "dual.employer_report"
+
+
+def employer_report(report, totals) -> None:
+    """向党员所在单位反馈: the unit's contact hears that the period's report is ready (counts
+    only; the figures are read in the report). No page to link yet: the link stays empty."""
+    from django.utils.translation import gettext as _
+
+    if report.unit.contact_user_id is None:
+        return
+    tell(
+        Q(pk=report.unit.contact_user_id),
+        kind=EMPLOYER_REPORT,
+        compose=lambda: (
+            _("%(unit)s: the report on your party members for %(period)s")
+            % {"unit": report.unit.name, "period": report.period},
+            _(
+                "%(members)s members registered in communities; %(activities)s activities, "
+                "%(hours)s hours of service; %(idle)s members served at no activity."
+            )
+            % totals,
+        ),
+        link="",
+        dedupe_key=f"employer-report:{report.pk}",
+    )

@@ -462,6 +462,16 @@ CELERY_BEAT_SCHEDULE["evaluation-nightly"] = {
     "task": "evaluation.recompute_recent",
     "schedule": crontab(hour=2, minute=30),  # Asia/Shanghai (CELERY_TIMEZONE)
 }
+# 双报到, feedback to employers: a report per unit and period ("month", "quarter" or "year"),
+# frozen at the period's end by the deadline engine; the rows of the period are made nightly
+# (community.feedback.ensure_reports).
+DUAL_FEEDBACK_PERIOD = env.text("DUAL_FEEDBACK_PERIOD", "quarter")
+if DUAL_FEEDBACK_PERIOD not in ("month", "quarter", "year"):
+    raise env.ConfigError("DUAL_FEEDBACK_PERIOD", "must be month, quarter or year")
+CELERY_BEAT_SCHEDULE["community-employer-reports"] = {
+    "task": "community.ensure_employer_reports",
+    "schedule": crontab(hour=0, minute=10),  # Asia/Shanghai (CELERY_TIMEZONE)
+}
 # A heartbeat through each queue the sweep does not cover: /healthz names a queue no worker
 # takes (deliveries stopping silently while the sweep still runs was seen).
 HEALTH_QUEUES = ["celery", "notifications"]
