@@ -22,7 +22,10 @@ class CommunityConfig(AppConfig):
         deadlines.register(FollowUp, on_overdue=cogovern.on_follow_up_overdue)
         if services.on_whistle_resolved not in hooks.resolved_hooks:
             hooks.resolved_hooks.append(services.on_whistle_resolved)
-        if demo.seed not in SEED_EXTENSIONS:
-            SEED_EXTENSIONS.append(demo.seed)
+        from . import demo_dual
+
+        for seed in (demo.seed, demo_dual.seed):
+            if seed not in SEED_EXTENSIONS:
+                SEED_EXTENSIONS.append(seed)
         if scope.start_page not in accounts_hooks.start_pages:
             accounts_hooks.start_pages.append(scope.start_page)

@@ -93,12 +93,10 @@ def test_it_creates_exactly_the_demo_accounts_with_their_roles(settings):
     # the others are the front line's people (community/demo.py): stewards with their own
     # accounts, cadres who lead alleys, a community worker; none holds a contract role
     front_line = usernames - CONTRACT_ACCOUNTS
-    assert {"steward_longtan", "chief_longtan", "worker_longtan"} <= front_line
-    pattern = re.compile(r"^(longtan|jinhaihu)_(steward_[0-9]{3}|cadre_[0-9]{2})$")
-    assert all(
-        pattern.match(u)
-        for u in front_line - {"steward_longtan", "chief_longtan", "worker_longtan"}
-    )
+    named = {"steward_longtan", "chief_longtan", "worker_longtan", "member_longtan", "unit_longtan"}
+    assert named <= front_line
+    pattern = re.compile(r"^(longtan|jinhaihu)_(steward_[0-9]{3}|cadre_[0-9]{2}|member_[0-9]{2})$")
+    assert all(pattern.match(u) for u in front_line - named)
     assert set(
         Membership.objects.filter(user__username__in=front_line).values_list("role", flat=True)
     ) == {Role.ALLEY_CHIEF}

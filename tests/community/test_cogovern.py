@@ -18,16 +18,20 @@ from dispatch import deadlines
 pytestmark = pytest.mark.django_db
 
 
+OFFICIALS = {
+    "龙潭街道": "street_longtan",
+    "金海湖镇": "street_jinhaihu",
+    "曙光街道": "street_shuguang",
+}
+
+
 def _unit(demo, street, name, contact=None):
     registration = dual.register_unit(
-        demo["street_longtan"] if street.name == "龙潭街道" else demo["street_jinhaihu"],
+        demo[OFFICIALS[street.name]],
         street=street, name=name, party_organisation=name + "党支部", kind="private_enterprise",
         contact_name="联系人", contact_phone="010-1",
     )  # fmt: skip
-    dual.confirm_unit(
-        demo["street_longtan"] if street.name == "龙潭街道" else demo["street_jinhaihu"],
-        registration,
-    )
+    dual.confirm_unit(demo[OFFICIALS[street.name]], registration)
     unit = registration.unit
     if contact is not None:
         type(unit).objects.filter(pk=unit.pk).update(contact_user=contact)
@@ -36,22 +40,28 @@ def _unit(demo, street, name, contact=None):
 
 
 @pytest.fixture
-def committee(demo, longtan):
+def shuguang(demo):
+    return Street.objects.get(name="曙光街道")
+
+
+@pytest.fixture
+def committee(demo, shuguang):
+    """曙光街道's committee: an area the demo leaves empty."""
     return cogovern.create_committee(
-        demo["street_longtan"], level="street", street=longtan, name="龙潭街道党建协调委员会",
-        director_name="赵书记", director_title="东城区委常委",
+        demo["street_shuguang"], level="street", street=shuguang, name="曙光街道党建协调委员会",
+        director_name="陈书记", director_title="海淀区委常委",
     )  # fmt: skip
 
 
 def test_committees_at_three_levels_one_each(demo, longtan, committee):
-    dongcheng = District.objects.get(name="东城区")
+    pinggu = District.objects.get(name="平谷区")
     district = cogovern.create_committee(
-        demo["district_dongcheng"], level="district", district=dongcheng, name="东城区委员会",
+        demo["district_pinggu"], level="district", district=pinggu, name="平谷区委员会",
         director_name="区委书记", director_title="市委委员",
     )  # fmt: skip
     community = cogovern.create_committee(
-        demo["worker_longtan"], level="community", community=Community.objects.get(name="夕照寺社区"),
-        name="夕照寺社区委员会", director_name="x", director_title="社区书记",
+        demo["street_longtan"], level="community", community=Community.objects.get(name="光明社区"),
+        name="光明社区委员会", director_name="x", director_title="社区书记",
         director_from_above=False,
     )  # fmt: skip
     assert (district.level, committee.level, community.level) == ("district", "street", "community")
@@ -69,18 +79,18 @@ def test_committees_at_three_levels_one_each(demo, longtan, committee):
         )  # fmt: skip
 
 
-def test_a_meeting_with_follow_ups_on_the_deadline_engine(demo, longtan, committee):
-    unit = _unit(demo, longtan, "某科技公司")
+def test_a_meeting_with_follow_ups_on_the_deadline_engine(demo, shuguang, committee):
+    unit = _unit(demo, shuguang, "某科技公司")
     member = cogovern.add_member(
-        demo["street_longtan"], committee, organisation="", representative="王经理", unit=unit
+        demo["street_shuguang"], committee, organisation="", representative="王经理", unit=unit
     )
     other = cogovern.add_member(
-        demo["street_longtan"], committee, organisation="龙潭街道党工委", representative="赵书记"
+        demo["street_shuguang"], committee, organisation="曙光街道党工委", representative="赵书记"
     )
     with time_machine.travel(timezone.now(), tick=False) as clock:
         due = timezone.now() + timedelta(days=7)
         meeting = cogovern.hold_meeting(
-            demo["street_longtan"], committee, held_at=timezone.now(), agenda="共建议题",
+            demo["street_shuguang"], committee, held_at=timezone.now(), agenda="共建议题",
             present=[member], follow_ups=[("落实活动场地", member, due), ("汇总需求", other, due)],
         )  # fmt: skip
         assert dict(meeting.attendance.values_list("member_id", "present")) == {
@@ -88,25 +98,25 @@ def test_a_meeting_with_follow_ups_on_the_deadline_engine(demo, longtan, committ
             other.pk: False,
         }
         first, second = meeting.follow_ups.order_by("id")
-        cogovern.complete_follow_up(demo["street_longtan"], first, note="已落实")
+        cogovern.complete_follow_up(demo["street_shuguang"], first, note="已落实")
         clock.shift(timedelta(days=7, seconds=1))
         assert deadlines.mark_all_due(FollowUp) == [second.pk]
         assert deadlines.mark_all_due(FollowUp) == []
     assert TimelineEvent.objects.filter(type="follow_up_overdue", subject_id=second.pk).count() == 1
     with pytest.raises(Conflict):
-        cogovern.complete_follow_up(demo["street_longtan"], first)
+        cogovern.complete_follow_up(demo["street_shuguang"], first)
     with pytest.raises(ValidationError) as exc:  # an owner from outside the committee
         cogovern.hold_meeting(
-            demo["street_longtan"], committee, held_at=timezone.now(), agenda="x",
+            demo["street_shuguang"], committee, held_at=timezone.now(), agenda="x",
             follow_ups=[("x", None, timezone.now() + timedelta(days=1))],
         )  # fmt: skip
     assert "follow_ups.0.owner" in exc.value.message_dict
 
 
-def test_the_three_lists_match_nearest_first_within_the_area(demo, longtan, jinhaihu, committee):
-    near = _unit(demo, longtan, "近处单位")
-    far = _unit(demo, longtan, "远处单位")
-    runner = demo["street_longtan"]
+def test_the_three_lists_match_nearest_first_within_the_area(demo, shuguang, jinhaihu, committee):
+    near = _unit(demo, shuguang, "近处单位")
+    far = _unit(demo, shuguang, "远处单位")
+    runner = demo["street_shuguang"]
     r_far = cogovern.list_resource(
         runner,
         committee,
@@ -138,10 +148,9 @@ def test_the_three_lists_match_nearest_first_within_the_area(demo, longtan, jinh
     )
     assert list(project.resources.all()) == [r_near]
     # another street's resource: 400, nothing saved
-    other_committee = cogovern.create_committee(
-        demo["street_jinhaihu"], level="street", street=jinhaihu, name="金海湖镇委员会",
-        director_name="x", director_title="y",
-    )  # fmt: skip
+    from community.models import Committee
+
+    other_committee = Committee.objects.get(level="street", street=jinhaihu)
     theirs = cogovern.list_resource(
         demo["street_jinhaihu"], other_committee, unit=_unit(demo, jinhaihu, "镇上单位"),
         category="venue", title="镇礼堂",
@@ -163,10 +172,10 @@ def test_the_three_lists_match_nearest_first_within_the_area(demo, longtan, jinh
         cogovern.update_project(runner, project, status="running")
 
 
-def test_the_two_ways_are_records_and_both_sides_rate(demo, longtan, committee):
+def test_the_two_ways_are_records_and_both_sides_rate(demo, shuguang, committee):
     contact = get_user_model().objects.create_user("unit_contact", full_name="单位联系人")
-    unit = _unit(demo, longtan, "某学校", contact=contact)
-    runner = demo["street_longtan"]
+    unit = _unit(demo, shuguang, "某学校", contact=contact)
+    runner = demo["street_shuguang"]
     need = cogovern.list_need(
         contact, committee, source="unit", unit=unit, category="volunteers", title="学生实践岗位"
     )

@@ -99,7 +99,7 @@ def test_a_member_registers_moves_and_leaves_with_history(demo, xizhao, unit):
 
 def test_activities_sign_up_places_and_check_in(demo, xizhao, unit):
     worker = demo["worker_longtan"]
-    space = dual.add_space(worker, xizhao, name="夕照寺社区客厅", kind="living_room", capacity=40)
+    space = dual.add_space(worker, xizhao, name="夕照寺测试客厅", kind="living_room", capacity=40)
     need = dual.publish_need(worker, xizhao, title="独居老人陪伴", category="elderly")
     with time_machine.travel(timezone.now(), tick=False) as clock:
         start = timezone.now() + timedelta(days=1)
@@ -111,7 +111,7 @@ def test_activities_sign_up_places_and_check_in(demo, xizhao, unit):
             )  # fmt: skip
         assert "ends_at" in exc.value.message_dict
         other_space = dual.add_space(
-            demo["street_longtan"], Community.objects.get(name="光明社区"), name="光明阅读空间",
+            demo["street_longtan"], Community.objects.get(name="光明社区"), name="光明测试空间",
             kind="reading",
         )  # fmt: skip
         with pytest.raises(ValidationError) as exc:
