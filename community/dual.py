@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -443,16 +443,20 @@ def idle_members(communities, start: datetime, end: datetime):
     """约束机制: the members confirmed with these communities before the period ended who were
     checked in at no activity in it."""
     served = SignUp.objects.filter(
+        member_id=OuterRef("member_id"),
         checked_in_at__isnull=False,
         activity__starts_at__gte=start,
         activity__starts_at__lt=end,
-    ).values("member_id")
+    )
+    # NOT EXISTS per member, not NOT IN a city-wide list: PostgreSQL makes it an anti-join on
+    # the sign-ups' (member, checked_in_at) index (bench/dual.py: a 10,000-member unit's year
+    # from over 60 s to 0.14 s)
     return (
         MemberRegistration.objects.filter(
             community__in=communities,
             status=RegistrationStatus.CONFIRMED,
             confirmed_at__lt=end,
         )
-        .exclude(member_id__in=served)
+        .exclude(Exists(served))
         .select_related("member", "community")
     )
