@@ -310,6 +310,11 @@ SPECTACULAR_SETTINGS = {
         "StaffKindEnum": "community.choices.StaffKind",
         "ReportCategoryEnum": "community.choices.ReportCategory",
         "ReportStatusEnum": "community.choices.ReportStatus",
+        "UnitKindEnum": "community.choices.UnitKind",
+        "SpaceKindEnum": "community.choices.SpaceKind",
+        "NeedCategoryEnum": "community.choices.NeedCategory",
+        "RegistrationStatusEnum": "community.choices.RegistrationStatus",
+        "EndReasonEnum": "community.choices.EndReason",
     },
 }
 

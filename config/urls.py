@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from accounts.auth_views import SignInView
 from community import api as community_api
+from community import api_dual
 from dispatch import api as dispatch_api
 from evaluation import api as evaluation_api
 from hotline import api as hotline_api
@@ -58,6 +59,19 @@ router.register(
 )
 router.register("household-counts", community_api.HouseholdCountViewSet, basename="household-count")
 router.register("visits", community_api.VisitViewSet, basename="visit")
+router.register("party-units", api_dual.PartyUnitViewSet, basename="party-unit")
+router.register(
+    "unit-registrations", api_dual.UnitRegistrationViewSet, basename="unit-registration"
+)
+router.register("party-members", api_dual.PartyMemberViewSet, basename="party-member")
+router.register(
+    "member-registrations", api_dual.MemberRegistrationViewSet, basename="member-registration"
+)
+router.register("culture-spaces", api_dual.CultureSpaceViewSet, basename="culture-space")
+router.register("community-needs", api_dual.CommunityNeedViewSet, basename="community-need")
+router.register("service-activities", api_dual.ServiceActivityViewSet, basename="service-activity")
+router.register("sign-ups", api_dual.SignUpViewSet, basename="sign-up")
+router.register("employer-reports", api_dual.EmployerReportViewSet, basename="employer-report")
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),

@@ -342,6 +342,71 @@ def _frontline_objects(demo):
     return objects
 
 
+def _dual_objects(demo):
+    """双报到's objects of the matrix (community/dual.py), in 龙潭街道 and 金海湖镇, made through
+    the services: in each street a unit the street registered and confirmed (`party-unit:`,
+    `unit-registration:`); a member (an account of no column) registered with 夕照寺社区 /
+    海子村, confirmed, signed up for an activity of the community that started a few minutes
+    ago and checked in (`party-member:`, `activity:`, `sign-up:`), and their registration
+    (`member-registration:`, confirmed: confirming again is refused) and another member's
+    registration they ended (`left-registration:`: confirming, ending again refused, moving
+    is the member's own); a culture space and a
+    need of the community; the unit's report to the employer of this period."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from community import dual, feedback
+
+    now = timezone.now()
+    objects = {}
+    for street_name, community_name, official, staff in (
+        ("龙潭街道", "夕照寺社区", "street_longtan", "worker_longtan"),
+        ("金海湖镇", "海子村", "street_jinhaihu", "street_jinhaihu"),
+    ):
+        user, worker = demo[official], demo[staff]
+        street = Street.objects.get(name=street_name)
+        community = Community.objects.get(street=street, name=community_name)
+        unit = dual.register_unit(
+            user, street=street, name=f"矩阵单位{street.pk}", party_organisation="矩阵单位党委",
+            kind="state_enterprise", contact_name="联系人", contact_phone="010-66660000",
+        )  # fmt: skip
+        objects[("unit-registration", street_name)] = dual.confirm_unit(user, unit)
+        objects[("party-unit", street_name)] = unit.unit
+        member = get_user_model().objects.create_user(f"matrix_member_{street.pk}")
+        registration = dual.register_member(
+            member, community=community, employer=unit.unit, name="矩阵党员",
+            phone="13700001234", address="矩阵地址",
+        )  # fmt: skip
+        registration = dual.confirm_member(worker, registration)
+        objects[("member-registration", street_name)] = registration
+        objects[("party-member", street_name)] = registration.member
+        leaver = get_user_model().objects.create_user(f"matrix_leaver_{street.pk}")
+        left = dual.register_member(
+            leaver, community=community, employer=unit.unit, name="矩阵离开党员",
+            phone="13700005678",
+        )  # fmt: skip
+        objects[("left-registration", street_name)] = dual.end_member(leaver, left)
+        objects[("culture-space", street_name)] = dual.add_space(
+            worker, community, name="矩阵社区客厅", kind="living_room"
+        )
+        objects[("community-need", street_name)] = dual.publish_need(
+            worker, community, title="矩阵需求", category="elderly"
+        )
+        activity = dual.publish_activity(
+            worker, community, title="矩阵活动", starts_at=now - timedelta(minutes=10),
+            ends_at=now + timedelta(hours=2), capacity=10, place="社区活动室",
+        )  # fmt: skip
+        objects[("activity", street_name)] = activity
+        objects[("sign-up", street_name)] = dual.check_in(worker, dual.sign_up(member, activity))
+    feedback.ensure_reports(feedback.period_of())
+    for street_name in ("龙潭街道", "金海湖镇"):
+        unit = objects[("party-unit", street_name)]
+        objects[("employer-report", street_name)] = unit.employer_reports.get()
+    return objects
+
+
 def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
     if "format" in names:  # Open311: by extension, service code, public number, token
         kind, _, key = spec.partition(":")
@@ -470,6 +535,7 @@ def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
         **_evaluation_objects(demo),
         **_hotline_objects(demo),
         **_frontline_objects(demo),
+        **_dual_objects(demo),
     }
     workers_alive()  # the sweep and every queue's worker ran, as they do: /healthz is healthy
     _header, *rows = _tables()[0]
