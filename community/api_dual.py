@@ -306,6 +306,26 @@ class MemberRegistrationViewSet(
 # --- spaces, needs, activities --------------------------------------------------------------
 
 
+def _publish(view, request, input_class, service):
+    """A POST of what a community publishes (a space, a need, an activity): its staff and its
+    street's people only; `service(user, community, **fields)` does the rest; 201 with the new
+    object as the list shows it."""
+    _require(
+        serves_any_community(request.user),
+        _("Only the community's staff and the street's officials do this."),
+    )
+
+    def run():
+        data = _valid(input_class, request)
+        made = service(request.user, data.pop("community"), **data)
+        return Response(
+            view.get_serializer(view.get_queryset().get(pk=made.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    return replay_or_run(request, run)
+
+
 class CultureSpaceViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -324,20 +344,7 @@ class CultureSpaceViewSet(
         parameters=[IDEMPOTENCY],
     )
     def create(self, request):
-        _require(
-            serves_any_community(request.user),
-            _("Only the community's staff and the street's officials do this."),
-        )
-
-        def run():
-            data = _valid(AddSpaceSerializer, request)
-            space = dual.add_space(request.user, data.pop("community"), **data)
-            return Response(
-                self.get_serializer(self.get_queryset().get(pk=space.pk)).data,
-                status=status.HTTP_201_CREATED,
-            )
-
-        return replay_or_run(request, run)
+        return _publish(self, request, AddSpaceSerializer, dual.add_space)
 
 
 class CommunityNeedViewSet(
@@ -358,20 +365,7 @@ class CommunityNeedViewSet(
         parameters=[IDEMPOTENCY],
     )
     def create(self, request):
-        _require(
-            serves_any_community(request.user),
-            _("Only the community's staff and the street's officials do this."),
-        )
-
-        def run():
-            data = _valid(PublishNeedSerializer, request)
-            need = dual.publish_need(request.user, data.pop("community"), **data)
-            return Response(
-                self.get_serializer(self.get_queryset().get(pk=need.pk)).data,
-                status=status.HTTP_201_CREATED,
-            )
-
-        return replay_or_run(request, run)
+        return _publish(self, request, PublishNeedSerializer, dual.publish_need)
 
 
 class ServiceActivityViewSet(
@@ -395,20 +389,7 @@ class ServiceActivityViewSet(
         parameters=[IDEMPOTENCY],
     )
     def create(self, request):
-        _require(
-            serves_any_community(request.user),
-            _("Only the community's staff and the street's officials do this."),
-        )
-
-        def run():
-            data = _valid(PublishActivitySerializer, request)
-            activity = dual.publish_activity(request.user, data.pop("community"), **data)
-            return Response(
-                self.get_serializer(self.get_queryset().get(pk=activity.pk)).data,
-                status=status.HTTP_201_CREATED,
-            )
-
-        return replay_or_run(request, run)
+        return _publish(self, request, PublishActivitySerializer, dual.publish_activity)
 
     @extend_schema(
         request=None,
