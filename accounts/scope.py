@@ -37,7 +37,10 @@ def scope_of(user) -> Scope:
     if cached is not None:
         return cached
     memberships = list(
+        # user_id too: the related manager reads it on every row to attach the user (left
+        # out, it cost one more query per membership)
         user.memberships.select_related("street", "department").only(
+            "user_id",
             "role",
             "city_id",
             "district_id",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
@@ -16,6 +16,7 @@ from powers import api as powers_api
 
 from .api import Router
 from .health import healthz
+from .schema_view import SchemaView
 
 router = Router()
 router.register("districts", accounts_api.DistrictViewSet, basename="district")
@@ -128,7 +129,7 @@ urlpatterns = [
     path("open311/v2/", include("hotline.open311_urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path(
         "api/docs/",
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
