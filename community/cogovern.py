@@ -53,9 +53,10 @@ def street_of(committee):
 
 
 def acts_for_committee(user, committee) -> bool:
+    """A district's administrators for the district's, the street's people for the street's,
+    the community's staff and the street's people for a community's (docs/dual.md). The city
+    sees every committee and runs none."""
     scope = scope_of(user)
-    if scope.everything:
-        return True
     if committee.level == CommitteeLevel.DISTRICT:
         return scope.has_role(Role.DISTRICT_ADMIN, committee.district_id)
     if committee.level == CommitteeLevel.STREET:
@@ -92,9 +93,7 @@ def create_committee(
 ) -> Committee:
     errors = {}
     if level == CommitteeLevel.DISTRICT and district is not None:
-        allowed = scope_of(user).everything or scope_of(user).has_role(
-            Role.DISTRICT_ADMIN, district.pk
-        )
+        allowed = scope_of(user).has_role(Role.DISTRICT_ADMIN, district.pk)
         street = community = None
     elif level == CommitteeLevel.STREET and street is not None:
         allowed = acts_for_street(user, street.pk)
@@ -327,10 +326,13 @@ def _area_resources(committee):
     return Resource.objects.filter(committee__street_id=committee.street_id)
 
 
-def suggest_resources(need, limit: int = 10) -> list[Resource]:
+def suggest_resources(need, limit: int = 10, among=None) -> list[Resource]:
     """The available resources whose category fits the need, nearest first (squared distance
-    in degrees, longitude scaled for Beijing's latitude; those without a position last)."""
+    in degrees, longitude scaled for Beijing's latitude; those without a position last).
+    `among`: only these (the resources the caller sees)."""
     resources = _area_resources(need.committee).filter(category=need.category, available=True)
+    if among is not None:
+        resources = resources.filter(pk__in=among.values("pk"))
     if need.latitude is None or need.longitude is None:
         return list(resources.select_related("unit").order_by("id")[:limit])
     lat, lng = need.latitude, need.longitude
@@ -497,11 +499,14 @@ def publish_evaluations(user, committee, period) -> list[dict]:
     return evaluation_report(committee, period)
 
 
-def evaluation_report(committee, period) -> list[dict]:
+def evaluation_report(committee, period, *, published_only=False) -> list[dict]:
+    """Per unit, both sides' scores of the period (`published_only`: as published to the
+    committee, without what was rated since)."""
     report: dict[int, dict] = {}
-    for e in MutualEvaluation.objects.filter(committee=committee, period=period).select_related(
-        "unit"
-    ):
+    rows = MutualEvaluation.objects.filter(committee=committee, period=period)
+    if published_only:
+        rows = rows.exclude(published_at=None)
+    for e in rows.select_related("unit"):
         row = report.setdefault(
             e.unit_id, {"unit": e.unit.name, Direction.TO_UNIT: None, Direction.FROM_UNIT: None}
         )

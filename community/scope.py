@@ -115,4 +115,13 @@ def start_page(user) -> str | None:
     scope = scope_of(user)
     if scope.street_ids or scope.district_ids or scope.everything:
         return None
-    return "community:index" if frontline_of(user).anything else None
+    if frontline_of(user).anything:
+        return "community:index"
+    # an in-service party member or a unit's contact, and nothing else: 双报到
+    from .models import PartyMember, PartyUnit
+
+    if PartyMember.objects.filter(user=user).exists():
+        return "community:party"
+    if PartyUnit.objects.filter(contact_user=user).exists():
+        return "community:employer-reports"
+    return None

@@ -315,6 +315,12 @@ SPECTACULAR_SETTINGS = {
         "NeedCategoryEnum": "community.choices.NeedCategory",
         "RegistrationStatusEnum": "community.choices.RegistrationStatus",
         "EndReasonEnum": "community.choices.EndReason",
+        "CommitteeLevelEnum": "community.choices.CommitteeLevel",
+        "ResourceCategoryEnum": "community.choices.ResourceCategory",
+        "NeedSourceEnum": "community.choices.NeedSource",
+        "SourceEnum": "community.choices.HouseholdSource",  # the name it had alone
+        "ProjectStatusEnum": "community.choices.ProjectStatus",
+        "DirectionEnum": "community.choices.Direction",
     },
 }
 

@@ -7,7 +7,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from accounts.auth_views import SignInView
 from community import api as community_api
-from community import api_dual
+from community import api_cogovern, api_dual
 from dispatch import api as dispatch_api
 from evaluation import api as evaluation_api
 from hotline import api as hotline_api
@@ -73,6 +73,19 @@ router.register("community-needs", api_dual.CommunityNeedViewSet, basename="comm
 router.register("service-activities", api_dual.ServiceActivityViewSet, basename="service-activity")
 router.register("sign-ups", api_dual.SignUpViewSet, basename="sign-up")
 router.register("employer-reports", api_dual.EmployerReportViewSet, basename="employer-report")
+router.register("committees", api_cogovern.CommitteeViewSet, basename="committee")
+router.register(
+    "committee-members", api_cogovern.CommitteeMemberViewSet, basename="committee-member"
+)
+router.register("meetings", api_cogovern.MeetingViewSet, basename="meeting")
+router.register("follow-ups", api_cogovern.FollowUpViewSet, basename="follow-up")
+router.register("resources", api_cogovern.ResourceViewSet, basename="resource")
+router.register("list-needs", api_cogovern.ListNeedViewSet, basename="list-need")
+router.register("projects", api_cogovern.ProjectViewSet, basename="project")
+router.register("exchanges", api_cogovern.ExchangeViewSet, basename="exchange")
+router.register(
+    "mutual-evaluations", api_cogovern.MutualEvaluationViewSet, basename="mutual-evaluation"
+)
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),

@@ -28,11 +28,13 @@ from accounts.models import (
     Street,
 )
 from community import demo as frontline_demo
+from community import demo_dual as dual_demo
 from tests.services import workers_alive
 
 MATRIX = Path(__file__).resolve().parent.parent / "docs" / "permission-matrix.md"
-# The table's columns: the demo accounts of api-contract.md and the front line's three. The
-# demo's generated stewards and cadres (longtan_steward_NNN, longtan_cadre_NN, ...) have none.
+# The table's columns: the demo accounts of api-contract.md, the front line's three and 双报到's
+# member and unit contact. The demo's generated stewards, cadres and members
+# (longtan_steward_NNN, longtan_cadre_NN, longtan_member_NN, ...) have none.
 COLUMNS = {
     "anonymous",
     "admin",
@@ -40,6 +42,8 @@ COLUMNS = {
     frontline_demo.STEWARD,
     frontline_demo.CHIEF,
     frontline_demo.WORKER,
+    dual_demo.MEMBER,
+    dual_demo.UNIT_CONTACT,
 }
 
 
@@ -407,6 +411,36 @@ def _dual_objects(demo):
     return objects
 
 
+def _cogovern_objects(demo):
+    """Co-governance's objects of the matrix: the demo's (community/demo_dual.py). The
+    committees of 东城区, of 龙潭街道 and 金海湖镇 and of their first communities (夕照寺社区,
+    海子村); of each street's committee its first member, its meeting and the follow-up item
+    done already (completing it again: refused), its first resource and need, the project
+    matched from the need (under way), its first exchange and its first (published)
+    evaluation."""
+    from community.models import Committee
+
+    objects = {
+        ("committee", "东城区"): Committee.objects.get(level="district", district__name="东城区")
+    }
+    for street_name, community_name in (("龙潭街道", "夕照寺社区"), ("金海湖镇", "海子村")):
+        committee = Committee.objects.get(level="street", street__name=street_name)
+        objects[("committee", street_name)] = committee
+        objects[("committee", community_name)] = Committee.objects.get(
+            level="community", community__name=community_name
+        )
+        meeting = committee.meetings.get()
+        objects[("committee-member", street_name)] = committee.members.order_by("pk").first()
+        objects[("meeting", street_name)] = meeting
+        objects[("follow-up", street_name)] = meeting.follow_ups.exclude(done_at=None).get()
+        objects[("resource", street_name)] = committee.resources.order_by("pk").first()
+        objects[("list-need", street_name)] = committee.needs.order_by("pk").first()
+        objects[("project", street_name)] = committee.projects.get()
+        objects[("exchange", street_name)] = committee.exchanges.order_by("pk").first()
+        objects[("mutual-evaluation", street_name)] = committee.evaluations.order_by("pk").first()
+    return objects
+
+
 def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
     if "format" in names:  # Open311: by extension, service code, public number, token
         kind, _, key = spec.partition(":")
@@ -536,6 +570,7 @@ def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
         **_hotline_objects(demo),
         **_frontline_objects(demo),
         **_dual_objects(demo),
+        **_cogovern_objects(demo),
     }
     workers_alive()  # the sweep and every queue's worker ran, as they do: /healthz is healthy
     _header, *rows = _tables()[0]

@@ -60,13 +60,19 @@ def _id_fields(case) -> set[str]:
         schema = parameter.get("schema", {})
         if "integer" in [choice.get("type") for choice in schema.get("anyOf", [schema])]:
             names.add(parameter["name"])
+    components = case.operation.schema.raw_schema["components"]["schemas"]
+
+    def resolved(schema):
+        return components.get(schema.get("$ref", "").rsplit("/", 1)[-1], schema)
+
     for media in definition.get("requestBody", {}).get("content", {}).values():
-        ref = media["schema"].get("$ref", "")
-        schema = case.operation.schema.raw_schema["components"]["schemas"].get(
-            ref.rsplit("/", 1)[-1], media["schema"]
-        )
+        schema = resolved(media["schema"])
         for name, prop in schema.get("properties", {}).items():
-            if prop.get("type") == "integer" or prop.get("items", {}).get("type") == "integer":
+            items = resolved(prop.get("items", {}))
+            # a list of objects holding ids counts too (a meeting's follow-ups and their
+            # owners): its errors are accepted when every message says an object is unknown
+            held = [p.get("type") for p in items.get("properties", {}).values()]
+            if "integer" in (prop.get("type"), items.get("type"), *held):
                 names.add(name)
     return names
 

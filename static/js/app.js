@@ -148,3 +148,14 @@
     });
   }
 })();
+
+// small page helpers without inline script (the CSP allows none): a select that submits its
+// form when changed (the community list follows the street chosen), a button that prints
+(function () {
+  document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
