@@ -144,3 +144,39 @@ class TimelineEventType(models.TextChoices):
     EVALUATION_GIVEN = "evaluation_given", _("Two-way evaluation given")
     EVALUATIONS_PUBLISHED = "evaluations_published", _("Two-way evaluations published")
     EMPLOYER_REPORT = "employer_report", _("Report to the employer generated")
+    DUTY_LIST_PUBLISHED = "duty_list_published", _("Duty list published")
+    OFFICE_ADDED = "office_added", _("Office of the street added")
+    OFFICE_CHANGED = "office_changed", _("Office of the street changed")
+    ASSIGNED_TO_OFFICE = "assigned_to_office", _("Assigned to an office")
+    DUTY_ITEM_CITED = "duty_item_cited", _("Duty item cited")
+    CAMPAIGN_CREATED = "campaign_created", _("Campaign set up")
+    CAMPAIGN_CHANGED = "campaign_changed", _("Campaign changed")
+    CAMPAIGN_ENDED = "campaign_ended", _("Campaign ended")
+    CAMPAIGN_POST_ADDED = "campaign_post_added", _("Command post or party branch member added")
+    CAMPAIGN_LINKED = "campaign_linked", _("Put into a campaign")
+    COUNTER_SET = "counter_set", _("Campaign result recorded")
+    READING_RECORDED = "reading_recorded", _("Campaign indicator recorded")
+
+
+class DutyRole(models.TextChoices):
+    """The street's part in a duty of its list (街道职责清单)."""
+
+    LEAD = "lead", _("Lead / undertake (负责/承担)")
+    ORGANISE = "organise", _("Organise / coordinate (组织/协调)")
+    ASSIST = "assist", _("Take part / assist (参与/协助)")
+
+
+class OfficeKind(models.TextChoices):
+    """六办一队三中心: the street's offices, its enforcement team, its centres."""
+
+    OFFICE = "office", _("Office (办)")
+    TEAM = "team", _("Enforcement team (队)")
+    CENTRE = "centre", _("Centre (中心)")
+
+
+class CampaignRole(models.TextChoices):
+    COMMANDER = "commander", _("Commander")
+    DEPUTY_COMMANDER = "deputy_commander", _("Deputy commander")
+    POST_MEMBER = "post_member", _("Member of the command post")
+    BRANCH_SECRETARY = "branch_secretary", _("Secretary of the temporary party branch")
+    BRANCH_MEMBER = "branch_member", _("Member of the temporary party branch")

@@ -13,8 +13,11 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from .choices import (
     ROLE_UNIT,
+    CampaignRole,
     CommunityKind,
     DepartmentKind,
+    DutyRole,
+    OfficeKind,
     Power,
     Role,
     StaffingForm,
@@ -366,6 +369,15 @@ class Membership(models.Model):
     department = models.ForeignKey(
         Department, models.CASCADE, null=True, blank=True, verbose_name=_("department")
     )
+    # the street's office (六办一队三中心) where a street's person works, when known
+    office = models.ForeignKey(
+        "StreetOffice",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("office"),
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -466,6 +478,240 @@ class TimelineEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- the street's duty list (街道职责清单), its internal structure (六办一队三中心), campaigns ---
+
+
+class DutyList(models.Model):
+    """A published version of the duty list: the city's (district empty) or a district's. A
+    street follows the newest version in force of its district, else the city's."""
+
+    district = models.ForeignKey(
+        District,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duty_lists",
+        verbose_name=_("district"),
+    )
+    version = models.CharField(_("version"), max_length=30)
+    title = models.CharField(_("title"), max_length=100)
+    effective_from = models.DateField(_("in force from"))
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("duty list")
+        verbose_name_plural = _("duty lists")
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "version"],
+                condition=Q(district__isnull=False),
+                name="duty_list_version_per_district",
+            ),
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(district__isnull=True),
+                name="duty_list_version_of_city",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.version})"
+
+
+class DutySection(models.Model):
+    duty_list = models.ForeignKey(DutyList, models.CASCADE, related_name="sections")
+    number = models.PositiveSmallIntegerField(_("section"))
+    title = models.CharField(_("title"), max_length=100)
+
+    class Meta:
+        verbose_name = _("duty section")
+        verbose_name_plural = _("duty sections")
+        ordering = ["duty_list_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["duty_list", "number"], name="duty_section_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class DutyItem(models.Model):
+    duty_list = models.ForeignKey(DutyList, models.CASCADE, related_name="items")
+    section = models.ForeignKey(DutySection, models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField(_("item"))
+    title = models.CharField(_("duty"), max_length=200)
+    role = models.CharField(_("the street's role"), max_length=10, choices=DutyRole.choices)
+    # whistle and 12345 category codes this duty answers: the forms suggest the item from them
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("duty item")
+        verbose_name_plural = _("duty items")
+        ordering = ["duty_list_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["duty_list", "number"], name="duty_item_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class StreetOffice(models.Model):
+    """One unit of the street's standard structure: six offices (办), one enforcement team (队),
+    three centres (中心), each led by a deputy head of the street."""
+
+    street = models.ForeignKey(
+        Street, models.CASCADE, related_name="offices", verbose_name=_("street")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=OfficeKind.choices)
+    name = models.CharField(_("name"), max_length=60)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("led by"),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("office of the street")
+        verbose_name_plural = _("offices of the street")
+        ordering = ["street_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "name"], name="street_office_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Campaign(models.Model):
+    """A special campaign (专项行动) under a command post with a temporary party branch, over
+    one or more streets of a district."""
+
+    name = models.CharField(_("name"), max_length=100)
+    aims = models.TextField(_("aims"), blank=True)
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="campaigns", verbose_name=_("district")
+    )
+    streets = models.ManyToManyField(Street, related_name="campaigns", verbose_name=_("streets"))
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignPost(models.Model):
+    """A person of the command post (commander, deputies, members from the departments) or of
+    the temporary party branch (secretary, members)."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="posts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=20, choices=CampaignRole.choices)
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("campaign post")
+        verbose_name_plural = _("campaign posts")
+        ordering = ["campaign_id", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user", "role"], name="campaign_post_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} · {self.user}"
+
+
+class CampaignCounter(models.Model):
+    """A result counted with its unit and its source (cases filed, people detained, sites
+    sealed); every change is on the campaign's timeline."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="counters")
+    name = models.CharField(_("result"), max_length=60)
+    unit = models.CharField(_("unit"), max_length=20)
+    source = models.CharField(_("source"), max_length=200)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("campaign result")
+        verbose_name_plural = _("campaign results")
+        ordering = ["campaign_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="campaign_counter_name"),
+            models.CheckConstraint(condition=~Q(source=""), name="campaign_counter_has_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.value} {self.unit}"
+
+
+class CampaignIndicator(models.Model):
+    """An indicator followed over time (the lake's water quality class by month)."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="indicators")
+    name = models.CharField(_("indicator"), max_length=60)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("campaign indicator")
+        verbose_name_plural = _("campaign indicators")
+        ordering = ["campaign_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="campaign_indicator_name"),
+            models.CheckConstraint(condition=~Q(source=""), name="campaign_indicator_has_source"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class IndicatorReading(models.Model):
+    indicator = models.ForeignKey(CampaignIndicator, models.CASCADE, related_name="readings")
+    on = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=3)
+    label = models.CharField(_("as read"), max_length=30, blank=True)  # e.g. "II类"
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("indicator reading")
+        verbose_name_plural = _("indicator readings")
+        ordering = ["indicator_id", "on"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "on"], name="indicator_reading_once")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.on}: {self.label or self.value}"
 
 
 # Direct foreign-key permission tables (django-guardian's fast path): one pair per model

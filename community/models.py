@@ -190,6 +190,14 @@ class FrontlineReport(DeadlineModel):
     street = models.ForeignKey(
         Street, models.PROTECT, related_name="frontline_reports", verbose_name=_("street")
     )
+    office = models.ForeignKey(
+        "accounts.StreetOffice",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="frontline_reports",
+        verbose_name=_("office"),
+    )
     alley = models.ForeignKey(
         Alley, models.PROTECT, related_name="reports", verbose_name=_("alley")
     )

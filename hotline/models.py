@@ -48,6 +48,22 @@ class ServiceRequest(models.Model):
     category = models.ForeignKey(
         RequestCategory, models.PROTECT, related_name="requests", verbose_name=_("category")
     )
+    duty_item = models.ForeignKey(
+        "accounts.DutyItem",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("duty item"),
+    )
+    office = models.ForeignKey(
+        "accounts.StreetOffice",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("office"),
+    )
     citizen_name = models.CharField(_("citizen's name"), max_length=60, blank=True)
     citizen_phone = models.CharField(_("citizen's phone"), max_length=30, blank=True)
     citizen_email = models.EmailField(_("citizen's email"), blank=True)

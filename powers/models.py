@@ -41,6 +41,14 @@ class SupervisionOrder(DeadlineModel):
         Station, models.PROTECT, related_name="orders", verbose_name=_("station")
     )
     street = models.ForeignKey(Street, models.PROTECT, related_name="+", verbose_name=_("street"))
+    campaign = models.ForeignKey(
+        "accounts.Campaign",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("campaign"),
+    )
     department = models.ForeignKey(
         Department, models.PROTECT, related_name="orders", verbose_name=_("department")
     )

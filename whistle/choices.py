@@ -88,3 +88,6 @@ class EventType(models.TextChoices):
     EVALUATION_LAPSED = "evaluation_lapsed", _("Evaluation window lapsed")
     DEPARTMENT_VETOED = "department_vetoed", _("Department vetoed")
     VETO_REVIEWED = "veto_reviewed", _("Veto reviewed")
+    ASSIGNED_TO_OFFICE = "assigned_to_office", _("Assigned to an office")
+    DUTY_ITEM_CITED = "duty_item_cited", _("Duty item cited")
+    CAMPAIGN_LINKED = "campaign_linked", _("Put into a campaign")

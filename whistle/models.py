@@ -21,6 +21,30 @@ class Whistle(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=WhistleKind.choices)
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
     title = models.CharField(_("title"), max_length=120)
+    duty_item = models.ForeignKey(
+        "accounts.DutyItem",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="whistles",
+        verbose_name=_("duty item"),
+    )
+    office = models.ForeignKey(
+        "accounts.StreetOffice",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="whistles",
+        verbose_name=_("office"),
+    )
+    campaign = models.ForeignKey(
+        "accounts.Campaign",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="whistles",
+        verbose_name=_("campaign"),
+    )
     description = models.TextField(_("description"), blank=True)
     location = models.CharField(_("location"), max_length=200)
     community = models.ForeignKey(
