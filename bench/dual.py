@@ -626,6 +626,33 @@ def main(argv=None) -> int:
     def idle_list(community, start, end):
         return lambda: list(dual.idle_members([community], start, end))
 
+    # the pages themselves, through Django's test client (the whole request: middleware,
+    # sessions, context processors, templates), as the city's administrator and as the member
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    office_user, _made = get_user_model().objects.get_or_create(
+        username=f"{PREFIX}admin", defaults={"is_superuser": True, "is_staff": True}
+    )
+    office, member_browser = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
+    office.force_login(office_user)
+    member_browser.force_login(busy.user)
+
+    def page(client, name, *args):
+        url = reverse(name, args=args)
+
+        def run():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return response.content
+
+        return run
+
+    big_report = reports[big.pk, quarter]
+    if big_report.pk is None:
+        big_report.save()
+
     say(f"timing ({args.runs} runs after one warm-up, load average before {load_average()})")
     cases = [
         ("employer_figures, big unit, quarter", lambda: feedback.employer_figures(big, quarter)),
@@ -651,6 +678,14 @@ def main(argv=None) -> int:
         (
             "members' list, small community, year",
             lambda: community_members(little, y_start, y_end),
+        ),
+        ("page: community, large", page(office, "community:party-community", large.pk)),
+        ("page: community, small", page(office, "community:party-community", little.pk)),
+        ("page: member's home, busy member", page(member_browser, "community:party")),
+        ("page: member's record, busy member", page(member_browser, "community:member", busy.pk)),
+        (
+            "page: employer report, big unit",
+            page(office, "community:employer-report", big_report.pk),
         ),
     ]
     results = {}
@@ -718,6 +753,7 @@ def main(argv=None) -> int:
         ("report_xlsx, small unit, quarter", "report_xlsx, big unit, quarter"),
         ("idle_members, small community, quarter", "idle_members, large community, quarter"),
         ("service_record, idle member, year", "service_record, busy member, year"),
+        ("page: community, small", "page: community, large"),
         ("upcoming activities, small community", "upcoming activities, large community"),
         ("members' list, small community, year", "members' list, large community, year"),
     ):
