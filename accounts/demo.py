@@ -297,7 +297,9 @@ def seed(password: str | None = None) -> dict[str, int]:
 
     _seed_accounts(password, city, districts, streets, departments)
     _seed_grants([streets[key] for key in PILOT_STREETS])
-    counts = {}
+    from .demo_duties import seed as seed_duties
+
+    counts = seed_duties()  # the city's duty list (街道职责清单)
     for extension in SEED_EXTENSIONS:  # the higher apps' demo data (hotline/: categories, keys)
         counts.update(extension() or {})
     return {

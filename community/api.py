@@ -23,8 +23,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_offices import AssignOfficeSerializer
 from accounts.choices import Power
-from accounts.filters import VisibleStreetFilter
+from accounts.filters import OfficeFilter, VisibleStreetFilter
 from accounts.scope import scope_of
 from config.api import valid_data as _valid
 from core.filters import BooleanFilter, IdFilter
@@ -164,10 +165,11 @@ class ReportFilter(django_filters.FilterSet):
     alley = _id_filter("alley_id")
     street = VisibleStreetFilter(empty_label=gettext_lazy("Every street"))
     category = django_filters.ChoiceFilter(choices=ReportCategory.choices)
+    office = OfficeFilter()
 
     class Meta:
         model = FrontlineReport
-        fields = ["status", "alley", "street", "category"]
+        fields = ["status", "alley", "street", "category", "office"]
 
 
 class PatrolFilter(django_filters.FilterSet):
@@ -382,6 +384,15 @@ class FrontlineReportViewSet(
         report = self.get_object()
         services.require_handler(self.request.user, report)
         return report
+
+    @extend_schema(request=AssignOfficeSerializer, responses=FrontlineReportDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def office(self, request, pk=None):
+        """The street's people give the report to an office of its street; null: to none."""
+        report = self.get_object()
+        services.require_street(request.user, report.street_id)
+        data = _valid(AssignOfficeSerializer, request)
+        return self._answer(services.assign_office(request.user, report, data["office"]))
 
     @extend_schema(
         request={

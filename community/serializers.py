@@ -348,11 +348,14 @@ class FrontlineReportSerializer(serializers.ModelSerializer):
         source="whistle.number", read_only=True, default=None, allow_null=True
     )
 
+    office = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # 六办一队三中心
+
     class Meta:
         model = FrontlineReport
         fields = [
             "id",
             "number",
+            "office",
             "street",
             "street_name",
             "alley",

@@ -797,3 +797,26 @@ def record_visit(
         household=household.pk,
     )
     return visit
+
+
+# --- the street's office (六办一队三中心) ------------------------------------------------------
+
+
+@transaction.atomic
+def assign_office(user, report, office) -> FrontlineReport:
+    """The street's people give the report to an office of its street (None: to none);
+    another street's office is a ValidationError naming `office`."""
+    from accounts.offices import give_to_office
+
+    require_street(user, report.street_id)
+    return give_to_office(user, _locked(report), office)
+    FrontlineReport.objects.filter(pk=report.pk).update(office=office)
+    report.office = office
+    record(
+        T.ASSIGNED_TO_OFFICE,
+        report,
+        actor=user,
+        street=report.street,
+        office=office.pk if office else None,
+    )
+    return report

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", reports.report_list, name="reports"),
     path("reports/<int:pk>/", reports.report_detail, name="report"),
     path("reports/<int:pk>/accept/", reports.report_accept, name="report-accept"),
+    path("reports/<int:pk>/office/", reports.report_office, name="report-office"),
     path("reports/<int:pk>/resolve/", reports.report_resolve, name="report-resolve"),
     path("reports/<int:pk>/whistle/", reports.report_whistle, name="report-whistle"),
     path("reports/<int:pk>/order/", reports.report_order, name="report-order"),

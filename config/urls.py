@@ -4,15 +4,18 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from accounts import api_offices, duty_api
 from accounts import views as accounts_views
 from accounts.auth_views import SignInView
 from community import api as community_api
 from community import api_cogovern, api_dual
 from dispatch import api as dispatch_api
+from dispatch import api_duties as dispatch_api_duties
 from evaluation import api as evaluation_api
 from hotline import api as hotline_api
 from notifications import api as notifications_api
 from powers import api as powers_api
+from powers import api_campaigns as powers_api_campaigns
 
 from .api import Router
 from .health import healthz
@@ -22,6 +25,7 @@ router = Router()
 router.register("districts", accounts_api.DistrictViewSet, basename="district")
 router.register("streets", accounts_api.StreetViewSet, basename="street")
 router.register("departments", accounts_api.DepartmentViewSet, basename="department")
+router.register("offices", api_offices.OfficeViewSet, basename="office")
 router.register("whistles", dispatch_api.WhistleViewSet, basename="whistle")
 router.register("check-ins", dispatch_api.CheckInViewSet, basename="check-in")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
@@ -33,6 +37,7 @@ router.register(
     "supervision-orders", powers_api.SupervisionOrderViewSet, basename="supervision-order"
 )
 router.register("major-matters", powers_api.MajorMatterViewSet, basename="major-matter")
+router.register("campaigns", powers_api_campaigns.CampaignViewSet, basename="campaign")
 router.register("opinions", powers_api.OpinionViewSet, basename="opinion")
 router.register(
     "personnel-recommendations",
@@ -77,6 +82,7 @@ router.register("committees", api_cogovern.CommitteeViewSet, basename="committee
 router.register(
     "committee-members", api_cogovern.CommitteeMemberViewSet, basename="committee-member"
 )
+router.register("duty-lists", duty_api.DutyListViewSet, basename="duty-list")
 router.register("meetings", api_cogovern.MeetingViewSet, basename="meeting")
 router.register("follow-ups", api_cogovern.FollowUpViewSet, basename="follow-up")
 router.register("resources", api_cogovern.ResourceViewSet, basename="resource")
@@ -103,6 +109,8 @@ api_v1 = [
         name="check-in-evaluation",
     ),
     path("hotline-rates/", hotline_api.RatesView.as_view(), name="hotline-rates"),
+    path("duty-items/", duty_api.StreetDutyItemsView.as_view(), name="duty-items"),
+    path("duty-figures/", dispatch_api_duties.DutyFiguresView.as_view(), name="duty-figures"),
     path(
         "requests/<int:request_pk>/photos/<int:pk>/",
         hotline_api.RequestPhotoFileView.as_view(),

@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_offices import AssignOfficeSerializer
 from config.api import valid_data as _valid
 from core.idempotency import IDEMPOTENCY, replay_or_run
 from core.photos import private_image
@@ -121,6 +122,15 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._answer(services.close(request.user, self.get_object()))
+
+    @extend_schema(request=AssignOfficeSerializer, responses=WhistleSerializer)
+    @action(detail=True, methods=["post"])
+    def office(self, request, pk=None):
+        """Give the whistle to an office of its street (六办一队三中心); null: to none."""
+        whistle = self.get_object()
+        services.require_street(request.user, whistle)
+        data = _valid(AssignOfficeSerializer, request)
+        return self._answer(services.assign_office(request.user, whistle, data["office"]))
 
     @extend_schema(request=PhotoUploadSerializer, responses={201: PhotoSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])

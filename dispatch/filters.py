@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import VisibleStreetFilter
+from accounts.filters import OfficeFilter, VisibleStreetFilter
 from accounts.models import Department
 from core.filters import BooleanFilter, IdFilter
 from core.ids import MAX_ID
@@ -22,10 +22,11 @@ class WhistleFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=WhistleKind.choices, empty_label=_("Every kind"))
     street = VisibleStreetFilter(empty_label=_("Every street"))
+    office = OfficeFilter()
 
     class Meta:
         model = Whistle
-        fields = ["status", "kind", "street"]
+        fields = ["status", "kind", "street", "office"]
 
 
 class CheckInFilter(django_filters.FilterSet):

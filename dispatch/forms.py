@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.choices import StationMode
-from accounts.models import Community, Department
+from accounts.duties import list_in_force, suggest
+from accounts.models import Community, Department, DutyItem
 from core.forms import MultipleImageField
 from core.ids import MAX_ID
 from whistle.choices import KIND_CATEGORIES, Category, WhistleKind
@@ -67,6 +68,13 @@ class BlowWhistleForm(forms.Form):
     idempotency_key = forms.CharField(
         required=False, max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
     )
+    # optional: the duty (街道职责清单) the matter falls under, from the street's list in force
+    duty_item = forms.ModelChoiceField(
+        label=_("Duty item (optional)"),
+        queryset=DutyItem.objects.none(),
+        required=False,
+        empty_label=_("Not specified"),
+    )
     departments = DepartmentChoiceField(
         label=_("Departments to summon"),
         queryset=Department.objects.none(),
@@ -80,6 +88,21 @@ class BlowWhistleForm(forms.Form):
         self.fields["community"].queryset = street.communities.order_by("id")
         self.summonable = list(Department.objects.summonable_by(user, street))
         self.fields["departments"].queryset = Department.objects.summonable_by(user, street)
+        duty_list = list_in_force(street)
+        items = (
+            DutyItem.objects.filter(duty_list=duty_list) if duty_list else DutyItem.objects.none()
+        )
+        self.fields["duty_item"].queryset = items
+        self.duty_items = list(items)
+
+    def duty_item_groups(self) -> dict:
+        """The select's options: the items answering the chosen category first (建议)."""
+        chosen = str(self["duty_item"].value() or "")
+        return {
+            "suggested": suggest(self.duty_items, self["category"].value()),
+            "items": self.duty_items,
+            "chosen": chosen,
+        }
 
     def clean(self):
         data = super().clean()

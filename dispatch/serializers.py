@@ -93,11 +93,14 @@ class WhistleSerializer(serializers.ModelSerializer):
     events = EventSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
 
+    office = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # 六办一队三中心
+
     class Meta:
         model = Whistle
         fields = [
             "id",
             "number",
+            "office",
             "street",
             "street_name",
             "kind",

@@ -486,3 +486,29 @@ def close(user, whistle) -> Whistle:
     record_event(whistle.pk, EventType.WHISTLE_CLOSED, now, actor=user)
     whistle.refresh_from_db()
     return whistle
+
+
+# --- the street's office (六办一队三中心) ------------------------------------------------------
+
+
+@transaction.atomic
+def assign_office(user, whistle, office) -> Whistle:
+    """Give the whistle to an office of its own street (None: to none); another street's office
+    is a ValidationError naming `office`."""
+    from accounts.offices import office_of_street
+
+    require_street(user, whistle)
+    whistle = _locked(whistle)
+    office = office_of_street(whistle.street_id, office)
+    if whistle.office_id == (office.pk if office else None):
+        return whistle
+    Whistle.objects.filter(pk=whistle.pk).update(office=office)
+    whistle.office = office
+    record_event(
+        whistle.pk,
+        EventType.ASSIGNED_TO_OFFICE,
+        timezone.now(),
+        actor=user,
+        office=office.pk if office else None,
+    )
+    return whistle

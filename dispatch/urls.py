@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_duties
 
 app_name = "dispatch"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("whistles/<int:pk>/resolve/", views.whistle_resolve, name="whistle-resolve"),
     path("whistles/<int:pk>/cancel/", views.whistle_cancel, name="whistle-cancel"),
     path("whistles/<int:pk>/close/", views.whistle_close, name="whistle-close"),
+    path("whistles/<int:pk>/office/", views.whistle_office, name="whistle-office"),
+    path("duty-figures/", views_duties.duty_figures, name="duty-figures"),
     path("queue/", views.queue, name="queue"),
     path("queue/items/", views.queue_items, name="queue-items"),
     path("check-ins/<int:pk>/", views.check_in_page, name="check-in"),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from accounts.models import Street
 from accounts.scope import scope_of
+from accounts.views_offices import assign, offices_of
 from config.errors import Conflict
 from core import idempotency
 from core.filters import filtered
@@ -25,7 +27,7 @@ from core.forms import apply_service_errors
 from whistle.choices import WhistleStatus, allowed_actions
 from whistle.models import Event, Whistle
 
-from . import live, services
+from . import duties, live, services
 from .choices import CheckInStatus
 from .filters import CheckInFilter, WhistleFilter
 from .forms import (
@@ -102,9 +104,13 @@ def whistle_new(request):
         data = form.cleaned_data
 
         def blow():
-            return services.blow_whistle(
-                request.user, street=street, photos=data["photos"], **form.whistle_fields()
-            )
+            with transaction.atomic():
+                whistle = services.blow_whistle(
+                    request.user, street=street, photos=data["photos"], **form.whistle_fields()
+                )
+                if data.get("duty_item"):  # 街道职责清单
+                    duties.cite_on_whistle(request.user, whistle, data["duty_item"])
+            return whistle
 
         try:
             pk, repeated = idempotency.once(request.user, data["idempotency_key"], blow)
@@ -155,7 +161,28 @@ def _whistle_context(request, whistle):
 @login_required
 def whistle_detail(request, pk):
     whistle = get_object_or_404(_detail_queryset(request.user), pk=pk)
-    return render(request, "dispatch/whistle_detail.html", _whistle_context(request, whistle))
+    context = _whistle_context(request, whistle)
+    if services.acts_for_street(request.user, whistle.street_id):  # 六办一队三中心
+        context.update(
+            office_choices=offices_of(whistle.street_id),
+            office_current=whistle.office_id,
+            office_action=reverse("dispatch:whistle-office", args=[whistle.pk]),
+        )
+    return render(request, "dispatch/whistle_detail.html", context)
+
+
+@login_required
+@require_POST
+def whistle_office(request, pk):
+    """Give the whistle to an office of its street (the street's people)."""
+    whistle = get_object_or_404(_whistles(request.user), pk=pk)
+    services.require_street(request.user, whistle)
+    return assign(
+        request,
+        whistle,
+        services.assign_office,
+        redirect("dispatch:whistle", pk=pk),
+    )
 
 
 @login_required

@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_offices import AssignOfficeSerializer
 from config.api import valid_data as _valid
 from core.idempotency import IDEMPOTENCY, replay_or_run
 from core.photos import private_image
@@ -103,6 +104,15 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def accept(self, request, pk=None):
         obj = self.get_object()
         return self._answer(services.accept(request.user, obj))
+
+    @extend_schema(request=AssignOfficeSerializer, responses=RequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def office(self, request, pk=None):
+        """Give the request to an office of its street (六办一队三中心); null: to none."""
+        obj = self.get_object()
+        services.require_street(request.user, obj)
+        data = _valid(AssignOfficeSerializer, request)
+        return self._answer(services.assign_office(request.user, obj, data["office"]))
 
     @extend_schema(request=NoteSerializer, responses=RequestDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from accounts.filters import OfficeFilter
 from accounts.models import Street
 from accounts.scope import scope_of
 
@@ -54,10 +55,11 @@ class RequestFilter(django_filters.FilterSet):
         )
     )
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    office = OfficeFilter()
 
     class Meta:
         model = ServiceRequest
-        fields = ["status", "street", "category", "channel"]
+        fields = ["status", "street", "category", "channel", "office"]
 
     def filter_status(self, queryset, name, value):
         if value == OPEN:

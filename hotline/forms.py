@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Community, Street
+from accounts.models import Community, DutyItem, Street
 from core.forms import MultipleImageField
 
 from .choices import Channel, RequestStatus, Satisfaction
@@ -97,6 +97,13 @@ class ActionForm(forms.Form):
             "required": _("The page was out of date: nothing was done. Try again."),
             "invalid_choice": _("The page was out of date: nothing was done. Try again."),
         },
+    )
+
+
+class AcceptForm(ActionForm):
+    # checked against the street's list in force by the service (hotline/duties.py)
+    duty_item = forms.ModelChoiceField(
+        label=_("Duty item"), queryset=DutyItem.objects.all(), required=False
     )
 
 

@@ -48,11 +48,14 @@ class RequestSerializer(serializers.ModelSerializer):
         source="street.name", read_only=True, default=None, allow_null=True
     )
 
+    office = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # 六办一队三中心
+
     class Meta:
         model = ServiceRequest
         fields = [
             "id",
             "number",
+            "office",
             "channel",
             "category",
             "category_code",

@@ -583,3 +583,27 @@ def blow_from_request(user, request, *, photos=(), **whistle_fields):
     for upload in photos:
         whistle_services.add_photo(whistle, upload, user)
     return whistle
+
+
+# --- the street's office (六办一队三中心) ------------------------------------------------------
+
+
+@transaction.atomic
+def assign_office(user, request, office) -> ServiceRequest:
+    """Give the request to an office of its street (None: to none); another street's office
+    is a ValidationError naming `office`."""
+    from accounts.offices import give_to_office
+
+    request = _locked(request)
+    require_street(user, request)
+    return give_to_office(user, request, office)
+    ServiceRequest.objects.filter(pk=request.pk).update(office=office)
+    request.office = office
+    record(
+        TimelineEventType.ASSIGNED_TO_OFFICE,
+        request,
+        actor=user,
+        street=request.street,
+        office=office.pk if office else None,
+    )
+    return request

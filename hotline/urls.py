@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", detail.request_detail, name="request"),
     path("<int:pk>/dispatch/", detail.request_dispatch, name="dispatch"),
     path("<int:pk>/accept/", detail.request_accept, name="accept"),
+    path("<int:pk>/office/", detail.request_office, name="office"),
     path("<int:pk>/contact/", detail.request_contact, name="contact"),
     path("<int:pk>/reply/", detail.request_reply, name="reply"),
     path("<int:pk>/return/", detail.request_return, name="return"),

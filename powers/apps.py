@@ -28,3 +28,10 @@ class PowersConfig(AppConfig):
         )
         deadlines.register(SupervisionOrder, on_overdue=services.on_order_overdue)
         deadlines.register(PersonnelRecommendation, on_overdue=services.on_recommendation_overdue)
+
+        from accounts.demo import SEED_EXTENSIONS
+
+        from . import demo
+
+        if demo.seed not in SEED_EXTENSIONS:  # the demo's campaign (双安双打)
+            SEED_EXTENSIONS.append(demo.seed)

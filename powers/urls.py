@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_campaigns
 from .views import agencies, grants, hub, matters, officers, orders, stations
 
 app_name = "powers"
@@ -20,4 +21,6 @@ urlpatterns = [
     path("officers/", officers.officers, name="officers"),
     path("officers/<int:pk>/", officers.officer, name="officer"),
     path("officers/<int:pk>/assess/", officers.officer_assess, name="officer-assess"),
+    path("campaigns/", views_campaigns.campaigns, name="campaigns"),
+    path("campaigns/<int:pk>/", views_campaigns.campaign, name="campaign"),
 ]

@@ -411,6 +411,14 @@ def _dual_objects(demo):
     return objects
 
 
+def _campaign_objects():
+    """The demo's campaign 双安双打 of 平谷区 over 金海湖镇 (powers/demo.py): ended in 2017,
+    commanded by street_jinhaihu, district_pinggu a deputy, 平谷's three departments members."""
+    from accounts.models import Campaign
+
+    return {("campaign", "金海湖镇"): Campaign.objects.get(name="双安双打")}
+
+
 def _cogovern_objects(demo):
     """Co-governance's objects of the matrix: the demo's (community/demo_dual.py). The
     committees of 东城区, of 龙潭街道 and 金海湖镇 and of their first communities (夕照寺社区,
@@ -498,6 +506,25 @@ def _kwargs(spec: str, names: list[str], whistles, powers=None) -> dict:
         obj = Steward.objects.get(street__name=parts[0], user__username=parts[1])
     elif kind == "community":
         obj = Community.objects.get(street__name=parts[0], name=parts[1])
+    elif kind == "duty-list":  # `duty-list:city`: the demo's city list; else a district's newest
+        from accounts.models import DutyList
+
+        lists = DutyList.objects.order_by("-effective_from", "-pk")
+        obj = (
+            lists.filter(district=None)
+            if parts[0] == "city"
+            else lists.filter(district__name=parts[0])
+        ).first()
+    elif kind == "membership":  # `membership:street/username`: the account's official role
+        from accounts.models import Membership
+
+        obj = Membership.objects.get(
+            street__name=parts[0], user__username=parts[1], role="street_official"
+        )
+    elif kind == "office":  # `office:street/name`: one of the street's 六办一队三中心
+        from accounts.models import StreetOffice
+
+        obj = StreetOffice.objects.get(street__name=parts[0], name=parts[1])
     elif (kind, key) in (powers or {}):
         obj = powers[(kind, key)]
     elif (kind, parts[0]) in (powers or {}):
@@ -571,6 +598,7 @@ def test_pages_and_api_answer_as_the_matrix_says(demo, settings, tmp_path):
         **_frontline_objects(demo),
         **_dual_objects(demo),
         **_cogovern_objects(demo),
+        **_campaign_objects(),
     }
     workers_alive()  # the sweep and every queue's worker ran, as they do: /healthz is healthy
     _header, *rows = _tables()[0]

@@ -3,18 +3,23 @@ to a whistle or a supervision order; and patrols."""
 
 import hashlib
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.filters import OfficeFilter
 from accounts.services import timeline
+from accounts.views_offices import assign, offices_of
 from config.errors import Conflict
+from core.filters import filtered
 from core.forms import apply_service_errors
 from core.photos import private_image
 from dispatch import services as dispatch_services
@@ -23,7 +28,7 @@ from dispatch.forms import BlowWhistleForm
 from .. import services
 from ..choices import OPEN_STATUSES, ReportStatus, allowed_actions
 from ..forms import OrderForm, OutcomeForm, PatrolForm, ReportForm
-from ..models import ReportPhoto
+from ..models import FrontlineReport, ReportPhoto
 from ..scope import frontline_of
 from ._common import alleys_to_report, reports_of
 
@@ -76,12 +81,28 @@ def report_list(request):
         reports = reports.filter(status=status)
     else:
         status = ""
+    # by the street's office (六办一队三中心): another street's office lists nothing, with why
+    office_filter, reports = filtered(ReportOfficeFilter, request, reports)
     page = Paginator(reports.order_by("-reported_at", "-id"), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "community/report_list.html",
-        {"page": page, "status": status, "statuses": ReportStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": ReportStatus.choices,
+            "office_filter": office_filter,
+            "office": request.GET.get("office", ""),
+        },
     )
+
+
+class ReportOfficeFilter(django_filters.FilterSet):
+    office = OfficeFilter()
+
+    class Meta:
+        model = FrontlineReport
+        fields = ["office"]
 
 
 def _queue_rows(user):
@@ -157,7 +178,33 @@ def report_detail(request, pk):
             or (report.steward is not None and report.steward.user_id == user.pk),
             "events": timeline(report),
             "now": timezone.now(),
+            **_office_context(user, report),
         },
+    )
+
+
+def _office_context(user, report) -> dict:
+    """The assignment control (六办一队三中心), for the street's people."""
+    if not services.acts_for_street(user, report.street_id):
+        return {}
+    return {
+        "office_choices": offices_of(report.street_id),
+        "office_current": report.office_id,
+        "office_action": reverse("community:report-office", args=[report.pk]),
+    }
+
+
+@login_required
+@require_POST
+def report_office(request, pk):
+    user = request.user
+    report = _report(user, pk)
+    services.require_street(user, report.street_id)
+    return assign(
+        request,
+        report,
+        services.assign_office,
+        redirect("community:report", pk=report.pk),
     )
 
 

@@ -4,19 +4,24 @@ call-back (回访)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.duties import items_in_force, suggest
 from accounts.services import timeline
+from accounts.views_offices import assign, offices_of
 from config.errors import Conflict
 from core.forms import apply_service_errors
 
 from .. import services
 from ..choices import DeadlineKind, RequestStatus, Satisfaction, allowed_actions
+from ..duties import cite_on_request
 from ..forms import (
-    ActionForm,
+    AcceptForm,
     CallBackForm,
     ContactForm,
     DispatchForm,
@@ -65,6 +70,13 @@ def _deadline_rows(service_request, now):
     return rows
 
 
+def _duty_choices(service_request):
+    """The items of the street's list in force, those answering the category first."""
+    items = list(items_in_force(service_request.street))
+    suggested = suggest(items, service_request.category.code)
+    return {"suggested": suggested, "items": items} if items else None
+
+
 def _request_page(request, service_request, callback_form=None, status=200):
     user = request.user
     now = timezone.now()
@@ -106,7 +118,29 @@ def _request_page(request, service_request, callback_form=None, status=200):
         "callback_form": callback_form or CallBackForm(),
         "RequestStatus": RequestStatus,
     }
+    # the accept form's duty item select (街道职责清单), the category's items first
+    context["duty_choices"] = _duty_choices(service_request) if can["accept"] else None
+    if street_acts:  # 六办一队三中心
+        context.update(
+            office_choices=offices_of(service_request.street_id),
+            office_current=service_request.office_id,
+            office_action=reverse("hotline:office", args=[service_request.pk]),
+        )
     return render(request, "hotline/request_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def request_office(request, pk):
+    """The street gives the request to one of its offices."""
+    service_request = get_object_or_404(_requests(request.user), pk=pk)
+    services.require_street(request.user, service_request)
+    return assign(
+        request,
+        service_request,
+        services.assign_office,
+        redirect("hotline:request", pk=pk),
+    )
 
 
 @login_required
@@ -178,10 +212,13 @@ def request_dispatch(request, pk):
 @require_POST
 def request_accept(request, pk):
     def act(service_request, data):
-        services.accept(request.user, service_request)
+        with transaction.atomic():
+            services.accept(request.user, service_request)
+            if data.get("duty_item"):
+                cite_on_request(request.user, service_request, data["duty_item"])
         return _("Accepted. Contact the citizen before the response deadline.")
 
-    return _act(request, pk, _street, ActionForm, act)
+    return _act(request, pk, _street, AcceptForm, act)
 
 
 @login_required

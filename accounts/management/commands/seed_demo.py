@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.demo import seed
+from accounts.demo_offices import seed_offices
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
                 )
             )
         counts = seed()
+        counts.update(seed_offices())  # 六办一队三中心 of every street
         if options["verbosity"]:
             summary = ", ".join(f"{k} {v}" for k, v in counts.items())
             self.stdout.write(
