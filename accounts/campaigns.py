@@ -299,6 +299,14 @@ def add_indicator(actor, campaign, *, name, source, unit=""):
     )
     if not created:
         raise Conflict(_("This campaign follows this indicator already."), code="exists")
+    record(
+        TimelineEventType.CAMPAIGN_CHANGED,
+        campaign,
+        actor=actor,
+        indicator=name,
+        unit=indicator.unit,
+        source=source,
+    )
     return indicator
 
 

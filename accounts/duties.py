@@ -127,6 +127,16 @@ def role_shares(items) -> dict[str, dict]:
     }
 
 
+def item_by_id(pk):
+    """The duty item of an id from a body (None for none); no such item names `duty_item`."""
+    if pk is None:
+        return None
+    item = DutyItem.objects.filter(pk=pk).select_related("duty_list").first()
+    if item is None:
+        raise ValidationError({"duty_item": _("No such duty item.")})
+    return item
+
+
 def require_citable(item, street, day: date) -> None:
     """The item must belong to the list the street follows on `day`, else the field is named."""
     if item is None:

@@ -74,6 +74,12 @@ class DutyListDetailSerializer(DutyListSerializer):
         ]
 
 
+class CiteDutyItemSerializer(serializers.Serializer):
+    """`duty_item`: an item of the duty list the street follows (null clears it)."""
+
+    duty_item = serializers.IntegerField(allow_null=True, min_value=1, max_value=2**31 - 1)
+
+
 class DutyImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     district = serializers.IntegerField(required=False, allow_null=True)

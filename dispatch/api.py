@@ -2,6 +2,7 @@
 caller's scope before lookup (outside: 404); services decide who may act (in scope, not yours:
 403) and what the state allows (409)."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiTypes, extend_schema
@@ -12,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_offices import AssignOfficeSerializer
+from accounts.duties import item_by_id
+from accounts.duty_api import CiteDutyItemSerializer
 from config.api import valid_data as _valid
 from core.idempotency import IDEMPOTENCY, replay_or_run
 from core.photos import private_image
@@ -19,7 +22,7 @@ from whistle import services as whistle_services
 from whistle.choices import KIND_CATEGORIES, Category, WhistleKind
 from whistle.models import Event, Whistle, WhistlePhoto
 
-from . import services
+from . import duties, services
 from .filters import CheckInFilter, WhistleFilter
 from .models import CheckIn
 from .serializers import (
@@ -82,7 +85,11 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request):
         def run():
             data = _valid(BlowWhistleSerializer, request)
-            whistle = services.blow_whistle(request.user, **data)
+            item = item_by_id(data.pop("duty_item", None))
+            with transaction.atomic():
+                whistle = services.blow_whistle(request.user, **data)
+                if item is not None:  # 街道职责清单
+                    duties.cite_on_whistle(request.user, whistle, item)
             return self._answer(whistle, status.HTTP_201_CREATED)
 
         return replay_or_run(request, run)
@@ -131,6 +138,16 @@ class WhistleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         services.require_street(request.user, whistle)
         data = _valid(AssignOfficeSerializer, request)
         return self._answer(services.assign_office(request.user, whistle, data["office"]))
+
+    @extend_schema(request=CiteDutyItemSerializer, responses=WhistleSerializer)
+    @action(detail=True, methods=["post"], url_path="duty-item")
+    def duty_item(self, request, pk=None):
+        """Cite the item of the street's duty list the whistle answers; null: none."""
+        whistle = self.get_object()
+        services.require_street(request.user, whistle)
+        data = _valid(CiteDutyItemSerializer, request)
+        item = item_by_id(data["duty_item"])
+        return self._answer(duties.cite_on_whistle(request.user, whistle, item))
 
     @extend_schema(request=PhotoUploadSerializer, responses={201: PhotoSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])

@@ -94,6 +94,7 @@ class WhistleSerializer(serializers.ModelSerializer):
     photos = PhotoSerializer(many=True, read_only=True)
 
     office = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # 六办一队三中心
+    duty_item = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # 职责清单
 
     class Meta:
         model = Whistle
@@ -101,6 +102,7 @@ class WhistleSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "office",
+            "duty_item",
             "street",
             "street_name",
             "kind",
@@ -159,6 +161,10 @@ class BlowWhistleSerializer(serializers.Serializer):
         allow_empty=False,
         min_length=1,
         max_length=50,
+    )
+    # the item of the street's duty list the whistle answers (docs/duties.md)
+    duty_item = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
 
 

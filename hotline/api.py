@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_offices import AssignOfficeSerializer
+from accounts.duties import item_by_id
+from accounts.duty_api import CiteDutyItemSerializer
 from config.api import valid_data as _valid
 from core.idempotency import IDEMPOTENCY, replay_or_run
 from core.photos import private_image
@@ -21,6 +23,7 @@ from dispatch.serializers import PhotoUploadSerializer, WhistleSerializer
 
 from . import rates, services
 from .choices import RequestStatus
+from .duties import cite_on_request
 from .filters import RequestFilter
 from .models import RequestCategory, ServiceRequest
 from .serializers import (
@@ -113,6 +116,16 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         services.require_street(request.user, obj)
         data = _valid(AssignOfficeSerializer, request)
         return self._answer(services.assign_office(request.user, obj, data["office"]))
+
+    @extend_schema(request=CiteDutyItemSerializer, responses=RequestDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="duty-item")
+    def duty_item(self, request, pk=None):
+        """Cite the item of the street's duty list the request answers; null: none."""
+        obj = self.get_object()
+        services.require_street(request.user, obj)
+        data = _valid(CiteDutyItemSerializer, request)
+        item = item_by_id(data["duty_item"])
+        return self._answer(cite_on_request(request.user, obj, item))
 
     @extend_schema(request=NoteSerializer, responses=RequestDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -49,6 +49,7 @@ class RequestSerializer(serializers.ModelSerializer):
     )
 
     office = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # 六办一队三中心
+    duty_item = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # 职责清单
 
     class Meta:
         model = ServiceRequest
@@ -56,6 +57,7 @@ class RequestSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "office",
+            "duty_item",
             "channel",
             "category",
             "category_code",

@@ -22,5 +22,7 @@ urlpatterns = [
     path("officers/<int:pk>/", officers.officer, name="officer"),
     path("officers/<int:pk>/assess/", officers.officer_assess, name="officer-assess"),
     path("campaigns/", views_campaigns.campaigns, name="campaigns"),
+    path("campaigns/new/", views_campaigns.campaign_new, name="campaign-new"),
     path("campaigns/<int:pk>/", views_campaigns.campaign, name="campaign"),
+    path("campaigns/<int:pk>/edit/", views_campaigns.campaign_edit, name="campaign-edit"),
 ]

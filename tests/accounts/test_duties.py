@@ -462,3 +462,29 @@ def test_blowing_with_a_duty_item_cites_it(demo, client, jinhaihu):
     whistle = Whistle.objects.get(title="仓库起火")
     assert whistle.duty_item == item
     assert Event.objects.filter(whistle=whistle, type=EventType.DUTY_ITEM_CITED).exists()
+
+
+def test_the_api_cites_an_item_on_a_request(demo, jinhaihu):
+    from rest_framework.test import APIClient
+
+    from hotline import services as hotline_services
+    from hotline.models import RequestCategory
+
+    request = hotline_services.take_request(
+        demo["hotline_operator"],
+        channel="phone",
+        category=RequestCategory.objects.get(code="noise"),
+        description="夜间施工噪声扰民",
+        address="金海湖镇将军关村",
+        street=jinhaihu,
+    )
+    item = duties.suggested_items(jinhaihu, "noise")[0]
+    client = APIClient()
+    client.force_authenticate(demo["street_jinhaihu"])
+    url = f"/api/v1/requests/{request.pk}/duty-item/"
+    answer = client.post(url, {"duty_item": 999999}, format="json")
+    assert answer.status_code == 400 and "duty_item" in answer.json()
+    answer = client.post(url, {"duty_item": item.pk}, format="json")
+    assert answer.status_code == 200 and answer.json()["duty_item"] == item.pk
+    events = TimelineEvent.objects.filter(type=TimelineEventType.DUTY_ITEM_CITED)
+    assert events.filter(subject_id=request.pk).count() == 1

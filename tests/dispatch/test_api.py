@@ -389,3 +389,45 @@ def test_an_animated_photo_keeps_its_frames_and_loses_its_comment():
     assert content_type == "image/gif" and b"at home" not in data
     with Image.open(io.BytesIO(data)) as image:
         assert image.n_frames == 3
+
+
+@pytest.mark.django_db
+def test_blowing_cites_a_duty_item_and_a_bad_one_saves_nothing(demo, body, jinhaihu):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from accounts import duties
+    from accounts.models import District, DutyItem, DutyList
+
+    item = duties.items_in_force(jinhaihu).get(number=5)
+    street = api(demo["street_jinhaihu"])
+    before = Whistle.objects.count()
+    for bad in (999999, "abc"):
+        answer = street.post("/api/v1/whistles/", {**body, "duty_item": bad}, format="json")
+        assert answer.status_code == 400 and "duty_item" in answer.json(), answer.json()
+    # an item of a list the street does not follow: another district's
+    dongcheng = District.objects.get(name="东城区")
+    other = DutyList.objects.create(
+        district=dongcheng, version="2026", title="东城区街道职责清单",
+        effective_from=date(2026, 1, 1), published_at=timezone.now(),
+    )  # fmt: skip
+    section = other.sections.create(number=1, title="城市管理")
+    stale = DutyItem.objects.create(
+        duty_list=other, section=section, number=1, title="拆违", role=item.role
+    )
+    answer = street.post("/api/v1/whistles/", {**body, "duty_item": stale.pk}, format="json")
+    assert answer.status_code == 400 and "duty_item" in answer.json()
+    assert Whistle.objects.count() == before  # nothing saved
+
+    answer = street.post("/api/v1/whistles/", {**body, "duty_item": item.pk}, format="json")
+    assert answer.status_code == 201 and answer.json()["duty_item"] == item.pk
+    whistle = Whistle.objects.get(pk=answer.json()["id"])
+    assert whistle.events.filter(type="duty_item_cited").count() == 1
+
+    url = f"/api/v1/whistles/{whistle.pk}/duty-item/"
+    assert street.post(url, {}, format="json").status_code == 400  # the field is named
+    answer = street.post(url, {"duty_item": None}, format="json")
+    assert answer.status_code == 200 and answer.json()["duty_item"] is None
+    other = api(demo["street_longtan"]).post(url, {"duty_item": item.pk}, format="json")
+    assert other.status_code == 404

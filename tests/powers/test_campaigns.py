@@ -172,6 +172,7 @@ def test_each_change_is_on_the_timeline(demo, campaign, jinhaihu):
         TimelineEventType.CAMPAIGN_CHANGED,
         TimelineEventType.COUNTER_SET,
         TimelineEventType.COUNTER_SET,
+        TimelineEventType.CAMPAIGN_CHANGED,  # the indicator followed
         TimelineEventType.READING_RECORDED,
         TimelineEventType.CAMPAIGN_LINKED,
         TimelineEventType.CAMPAIGN_ENDED,
