@@ -321,6 +321,9 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "community.choices.HouseholdSource",  # the name it had alone
         "ProjectStatusEnum": "community.choices.ProjectStatus",
         "DirectionEnum": "community.choices.Direction",
+        "OfficeKindEnum": "accounts.choices.OfficeKind",
+        "DutyRoleEnum": "accounts.choices.DutyRole",
+        "CampaignRoleEnum": "accounts.choices.CampaignRole",
     },
 }
 
